@@ -1,0 +1,6 @@
+'use client';
+import { signOut } from 'next-auth/react';
+
+export function SignOutButton() {
+  return <button onClick={() => signOut({ callbackUrl: '/login' })}>Sign out</button>;
+}

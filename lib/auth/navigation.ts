@@ -1,0 +1,18 @@
+import { hasRole, type Role } from './roles';
+
+export interface NavItem {
+  href: string;
+  label: string;
+  role: Role;
+}
+
+/** Every area of the app with the least role that may use it; the menu shows a user only what they may do. */
+export const NAV_ITEMS: NavItem[] = [
+  { href: '/slices', label: 'Slices', role: 'ANNOTATOR' },
+  { href: '/review', label: 'Review', role: 'REVIEWER' },
+  { href: '/admin/users', label: 'Users', role: 'ADMIN' },
+];
+
+export function navigationFor(role: Role): NavItem[] {
+  return NAV_ITEMS.filter((item) => hasRole(role, item.role));
+}

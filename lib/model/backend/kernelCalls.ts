@@ -1,0 +1,61 @@
+/**
+ * Calling a backend's own kernels from inside another kernel.
+ *
+ * A kernel function receives `{ inputs, backend, attrs }` and must return TensorInfo(s) owned by that
+ * backend. Calling `tf` ops (or `tf.engine().runKernel`) inside it would re-enter the engine: the inner
+ * results would be tracked as tensors of the current scope and, while a gradient tape records, taped as
+ * extra nodes. The clean way is to look the other kernels up in the registry (`getKernel(name, backendName)`)
+ * and call their `kernelFunc` with the same `backend`: no engine bookkeeping, no tape, and the data stays in
+ * the backend's memory. The price is manual lifetime management: every intermediate TensorInfo is released
+ * with `backend.disposeData`, which honours the backend's reference counts (a Reshape result shares its
+ * input's data and only drops one reference).
+ */
+import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@/lib/model/tf';
+
+export class KernelCalls {
+  private readonly intermediates: TensorInfo[] = [];
+
+  constructor(
+    private readonly backend: KernelBackend,
+    private readonly backendName: string,
+  ) {}
+
+  /** Runs the registered kernel `name` of this backend; the result is released by `dispose()` unless kept. */
+  run(name: string, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo {
+    const kernel = getKernel(name, this.backendName);
+    if (kernel == null) {
+      throw new Error(`kernel ${name} is not registered for backend '${this.backendName}'`);
+    }
+    const out = kernel.kernelFunc({ inputs, attrs, backend: this.backend });
+    if (Array.isArray(out)) throw new Error(`kernel ${name} returned several outputs; expected one`);
+    this.intermediates.push(out);
+    return out;
+  }
+
+  /** Marks a result as the kernel's output: `dispose()` leaves it alone. */
+  keep(info: TensorInfo): TensorInfo {
+    const i = this.intermediates.lastIndexOf(info);
+    if (i >= 0) this.intermediates.splice(i, 1);
+    return info;
+  }
+
+  /** Releases every intermediate (call in `finally`). */
+  dispose(): void {
+    for (const info of this.intermediates) this.backend.disposeData(info.dataId);
+    this.intermediates.length = 0;
+  }
+}
+
+/** Runs `body` with a KernelCalls scope and releases every intermediate except the returned one. */
+export function withKernelCalls(
+  backend: KernelBackend,
+  backendName: string,
+  body: (k: KernelCalls) => TensorInfo,
+): TensorInfo {
+  const k = new KernelCalls(backend, backendName);
+  try {
+    return k.keep(body(k));
+  } finally {
+    k.dispose();
+  }
+}

@@ -1,0 +1,288 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@/lib/model/tf';
+import { registerWasmTrainingKernels } from './wasmTrainingKernels';
+
+type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+
+/** Small seeded generator so that failures reproduce. */
+function randoms(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** Runs `fn` on a backend and returns its output's values (tensors are made inside, on that backend). */
+async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const out = fn();
+    return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, label: string) {
+  expect(actual.length, label).toBe(expected.length);
+  let maxErr = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < expected.length; i++) {
+    maxErr = Math.max(maxErr, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  // float32 sums of a few hundred products: relative error well under 1e-4 of the largest value.
+  expect(maxErr / scale, `${label}: max error ${maxErr} at scale ${scale}`).toBeLessThan(1e-4);
+}
+
+function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): tf.Tensor {
+  return tf.engine().runKernel(name, inputs as never, attrs as never) as tf.Tensor;
+}
+
+/** Direct-loop reference of both conv gradients (NHWC), for dilations that cpu's kernels ignore. */
+function referenceConvGrads(
+  x: Float32Array,
+  xShape: number[],
+  w: Float32Array,
+  wShape: number[],
+  dy: Float32Array,
+  stride: number,
+  dilation: number,
+  pad: Pad,
+) {
+  const [n, h, wd, cin] = xShape;
+  const [kh, kw, , cout] = wShape;
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    wShape as [number, number, number, number],
+    stride,
+    dilation,
+    pad,
+  );
+  const { outHeight: ho, outWidth: wo } = info;
+  const { top, left } = info.padInfo;
+  const dW = new Float32Array(kh * kw * cin * cout);
+  const dX = new Float32Array(n * h * wd * cin);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++)
+        for (let a = 0; a < kh; a++)
+          for (let c = 0; c < kw; c++) {
+            const y = i * stride + a * dilation - top;
+            const xx = j * stride + c * dilation - left;
+            if (y < 0 || y >= h || xx < 0 || xx >= wd) continue;
+            for (let ci = 0; ci < cin; ci++)
+              for (let co = 0; co < cout; co++) {
+                const g = dy[((b * ho + i) * wo + j) * cout + co];
+                const wi = ((a * kw + c) * cin + ci) * cout + co;
+                const xi = ((b * h + y) * wd + xx) * cin + ci;
+                dW[wi] += x[xi] * g;
+                dX[xi] += w[wi] * g;
+              }
+          }
+  return { dW, dX, outShape: [n, ho, wo, cout] };
+}
+
+/** Direct-loop reference of both depthwise conv gradients (NHWC, channel multiplier m). */
+function referenceDepthwiseGrads(
+  x: Float32Array,
+  xShape: number[],
+  w: Float32Array,
+  wShape: number[],
+  dy: Float32Array,
+  stride: number,
+  dilation: number,
+  pad: Pad,
+) {
+  const [n, h, wd, c] = xShape;
+  const [kh, kw, , m] = wShape;
+  const info = tf.backend_util.computeConv2DInfo(xShape as never, wShape as never, stride, dilation, pad, undefined, true);
+  const { outHeight: ho, outWidth: wo } = info;
+  const { top, left } = info.padInfo;
+  const dW = new Float32Array(kh * kw * c * m);
+  const dX = new Float32Array(n * h * wd * c);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++)
+        for (let a = 0; a < kh; a++)
+          for (let e = 0; e < kw; e++) {
+            const y = i * stride + a * dilation - top;
+            const xx = j * stride + e * dilation - left;
+            if (y < 0 || y >= h || xx < 0 || xx >= wd) continue;
+            for (let ci = 0; ci < c; ci++)
+              for (let q = 0; q < m; q++) {
+                const g = dy[((b * ho + i) * wo + j) * c * m + ci * m + q];
+                const wi = ((a * kw + e) * c + ci) * m + q;
+                const xi = ((b * h + y) * wd + xx) * c + ci;
+                dW[wi] += x[xi] * g;
+                dX[xi] += w[wi] * g;
+              }
+          }
+  return { dW, dX };
+}
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  registerWasmTrainingKernels();
+});
+
+const convCases: { name: string; x: number[]; k: number; cin: number; cout: number; stride: number; pad: Pad }[] = [
+  { name: '3x3 s1 same', x: [1, 9, 7], k: 3, cin: 3, cout: 4, stride: 1, pad: 'same' },
+  { name: '3x3 s2 same, batch 2', x: [2, 9, 8], k: 3, cin: 2, cout: 5, stride: 2, pad: 'same' },
+  { name: '3x3 s2 valid, odd size', x: [1, 10, 9], k: 3, cin: 4, cout: 3, stride: 2, pad: 'valid' },
+  { name: '1x1 s2 valid (ResNet downsample)', x: [1, 8, 8], k: 1, cin: 6, cout: 4, stride: 2, pad: 'valid' },
+  { name: '7x7 s2 pad 3 (ResNet stem)', x: [1, 16, 14], k: 7, cin: 1, cout: 4, stride: 2, pad: 3 },
+  { name: '2x2 s3 valid', x: [1, 11, 10], k: 2, cin: 2, cout: 2, stride: 3, pad: 'valid' },
+  {
+    name: '3x3 s1 explicit [2,0],[1,3]',
+    x: [1, 6, 7],
+    k: 3,
+    cin: 2,
+    cout: 3,
+    stride: 1,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
+  },
+  {
+    name: '2x2 s1 explicit wider than filter [3,4]',
+    x: [1, 5, 5],
+    k: 2,
+    cin: 2,
+    cout: 2,
+    stride: 1,
+    pad: [
+      [0, 0],
+      [3, 4],
+      [4, 3],
+      [0, 0],
+    ],
+  },
+];
+
+describe('Conv2DBackpropFilter / Conv2DBackpropInput on wasm vs cpu', () => {
+  for (const [ci, c] of convCases.entries()) {
+    it(c.name, async () => {
+      const xShape = [...c.x, c.cin];
+      const wShape = [c.k, c.k, c.cin, c.cout];
+      const info = tf.backend_util.computeConv2DInfo(
+        xShape as [number, number, number, number],
+        wShape as [number, number, number, number],
+        c.stride,
+        1,
+        c.pad,
+      );
+      const x = randoms(xShape.reduce((p, q) => p * q), 10 + ci);
+      const w = randoms(wShape.reduce((p, q) => p * q), 20 + ci);
+      const dy = randoms(info.outShape.reduce((p, q) => p * q), 30 + ci);
+      const run = () => {
+        const xt = tf.tensor(x, xShape);
+        const wt = tf.tensor(w, wShape);
+        const dyt = tf.tensor(dy, info.outShape);
+        const common = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC' };
+        return [
+          runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { ...common, filterShape: wShape }),
+          runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt }, { ...common, inputShape: xShape }),
+        ];
+      };
+      const [cpuW, cpuX] = await on('cpu', run);
+      const [wasmW, wasmX] = await on('wasm', run);
+      expectClose(wasmW, cpuW, 'filter gradient');
+      expectClose(wasmX, cpuX, 'input gradient');
+      // Guard against both backends sharing a mistake: the direct loops agree too.
+      const ref = referenceConvGrads(x, xShape, w, wShape, dy, c.stride, 1, c.pad);
+      expectClose(wasmW, ref.dW, 'filter gradient vs loops');
+      expectClose(wasmX, ref.dX, 'input gradient vs loops');
+    });
+  }
+
+  for (const pad of ['same', 'valid', 1] as const) {
+    it(`dilation 2, pad ${pad} (attrs beyond what tf.conv2d's gradient passes)`, async () => {
+      const xShape = [2, 9, 10, 3];
+      const wShape = [3, 3, 3, 2];
+      const info = tf.backend_util.computeConv2DInfo(xShape as never, wShape as never, 1, 2, pad);
+      const x = randoms(2 * 9 * 10 * 3, 41);
+      const w = randoms(3 * 3 * 3 * 2, 42);
+      const dy = randoms(info.outShape.reduce((p, q) => p * q), 43);
+      const [wasmW, wasmX] = await on('wasm', () => {
+        const common = { strides: 1, dilations: 2, pad, dataFormat: 'NHWC' };
+        const dyt = tf.tensor(dy, info.outShape);
+        return [
+          runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, xShape), dy: dyt }, { ...common, filterShape: wShape }),
+          runKernel('Conv2DBackpropInput', { dy: dyt, filter: tf.tensor(w, wShape) }, { ...common, inputShape: xShape }),
+        ];
+      });
+      const ref = referenceConvGrads(x, xShape, w, wShape, dy, 1, 2, pad);
+      expectClose(wasmW, ref.dW, 'filter gradient');
+      expectClose(wasmX, ref.dX, 'input gradient');
+    });
+  }
+});
+
+describe('DepthwiseConv2dNativeBackprop{Filter,Input} on wasm vs cpu', () => {
+  const cases = [
+    { x: [1, 8, 9, 3], k: 3, m: 1, stride: 1, dilation: 1, pad: 'same' as Pad },
+    { x: [2, 9, 8, 2], k: 3, m: 2, stride: 2, dilation: 1, pad: 'valid' as Pad },
+    { x: [1, 10, 10, 2], k: 3, m: 3, stride: 1, dilation: 2, pad: 'same' as Pad },
+    { x: [1, 7, 9, 4], k: 5, m: 1, stride: 2, dilation: 1, pad: 2 as Pad },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(`k${c.k} m${c.m} s${c.stride} d${c.dilation} ${String(c.pad)}`, async () => {
+      const wShape = [c.k, c.k, c.x[3], c.m];
+      const info = tf.backend_util.computeConv2DInfo(c.x as never, wShape as never, c.stride, c.dilation, c.pad, undefined, true);
+      const x = randoms(c.x.reduce((p, q) => p * q), 50 + i);
+      const w = randoms(wShape.reduce((p, q) => p * q), 60 + i);
+      const dy = randoms(info.outShape.reduce((p, q) => p * q), 70 + i);
+      const run = () => {
+        const common = { strides: c.stride, dilations: c.dilation, pad: c.pad };
+        const dyt = tf.tensor(dy, info.outShape);
+        return [
+          runKernel('DepthwiseConv2dNativeBackpropFilter', { x: tf.tensor(x, c.x), dy: dyt }, { ...common, filterShape: wShape }),
+          runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyt, filter: tf.tensor(w, wShape) }, { ...common, inputShape: c.x }),
+        ];
+      };
+      const [wasmW, wasmX] = await on('wasm', run);
+      // cpu's kernels ignore dilations (tfjs's depthwise gradient refuses them), so compare there only at 1.
+      if (c.dilation === 1) {
+        const [cpuW, cpuX] = await on('cpu', run);
+        expectClose(wasmW, cpuW, 'filter gradient');
+        expectClose(wasmX, cpuX, 'input gradient');
+      }
+      const ref = referenceDepthwiseGrads(x, c.x, w, wShape, dy, c.stride, c.dilation, c.pad);
+      expectClose(wasmW, ref.dW, 'filter gradient vs loops');
+      expectClose(wasmX, ref.dX, 'input gradient vs loops');
+    });
+  }
+});
+
+describe('UnsortedSegmentSum on wasm vs cpu', () => {
+  it('sums repeated ids and leaves absent segments at zero', async () => {
+    const x = randoms(6 * 4, 7);
+    const ids = [3, 0, 3, 3, 1, 0]; // segment 2 and 4 receive nothing
+    const run = () => tf.unsortedSegmentSum(tf.tensor(x, [6, 4]), tf.tensor1d(ids, 'int32'), 5);
+    const [cpu] = await on('cpu', run);
+    const [wasm] = await on('wasm', run);
+    expectClose(wasm, cpu, 'segment sums');
+    expect(Array.from(wasm.slice(2 * 4, 3 * 4))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('is the gradient of gather (axis 0 and 1, repeated indices)', async () => {
+    const x = randoms(5 * 3 * 2, 8);
+    const up = randoms(4 * 3 * 2, 9);
+    const run = () => {
+      const xt = tf.tensor(x, [5, 3, 2]);
+      const g0 = tf.grad((v: tf.Tensor) => tf.gather(v, tf.tensor1d([4, 1, 4, 0], 'int32'), 0).mul(tf.tensor(up, [4, 3, 2])).sum())(xt);
+      const g1 = tf.grad((v: tf.Tensor) => tf.gather(v, tf.tensor1d([2, 2], 'int32'), 1).square().sum())(xt);
+      return [g0, g1];
+    };
+    const cpu = await on('cpu', run);
+    const wasm = await on('wasm', run);
+    expectClose(wasm[0], cpu[0], 'gather axis 0');
+    expectClose(wasm[1], cpu[1], 'gather axis 1');
+  });
+});

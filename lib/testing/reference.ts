@@ -1,0 +1,56 @@
+/**
+ * Loads the torchvision reference fixtures (../shared/reference/*.json, see its README) for tests.
+ *
+ *   hasReference(): boolean                      — false when the folder is absent (tests skip, saying why)
+ *   loadReference<T = any>(file: string): T      — parsed JSON of one fixture file
+ *   f32(nested): Float32Array                    — flatten a nested number list row-major, cast to float32
+ *   i32(nested): Int32Array                      — same, as integers
+ *   maskRows(rows: string[]): Uint8Array         — '0'/'1' row strings → row-major 0/1 bytes
+ *   nchwToNhwc(data, [n, c, h, w]): Float32Array — the fixtures are NCHW, the project is NHWC
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { exists, referenceDir } from './paths';
+
+export const REFERENCE_SKIP_REASON = `reference fixtures not found at ${referenceDir()} (set CT_REFERENCE_DIR)`;
+
+export function hasReference(): boolean {
+  return exists(referenceDir());
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function loadReference<T = any>(file: string): T {
+  return JSON.parse(fs.readFileSync(path.join(referenceDir(), file), 'utf8')) as T;
+}
+
+type Nested = number | Nested[];
+
+function flatten(v: Nested, out: number[]): number[] {
+  if (Array.isArray(v)) for (const x of v) flatten(x, out);
+  else out.push(v);
+  return out;
+}
+
+export function f32(v: Nested): Float32Array {
+  return Float32Array.from(flatten(v, []));
+}
+
+export function i32(v: Nested): Int32Array {
+  return Int32Array.from(flatten(v, []));
+}
+
+export function maskRows(rows: string[]): Uint8Array {
+  const w = rows[0]?.length ?? 0;
+  const out = new Uint8Array(rows.length * w);
+  rows.forEach((r, y) => { for (let x = 0; x < w; x++) out[y * w + x] = r[x] === '1' ? 1 : 0; });
+  return out;
+}
+
+export function nchwToNhwc(data: ArrayLike<number>, [n, c, h, w]: [number, number, number, number]): Float32Array {
+  const out = new Float32Array(n * c * h * w);
+  for (let b = 0; b < n; b++)
+    for (let k = 0; k < c; k++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) out[((b * h + y) * w + x) * c + k] = data[((b * c + k) * h + y) * w + x];
+  return out;
+}

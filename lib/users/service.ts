@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { Db } from '@/lib/db/client';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '@/lib/auth/password';
+import { roleSchema, type Role } from '@/lib/auth/roles';
+
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'not a valid email address' }));
+export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `password must have at least ${MIN_PASSWORD_LENGTH} characters`).max(200);
+
+export const newUserSchema = z.object({
+  email: emailSchema,
+  name: z.string().trim().min(1).max(120).optional(),
+  role: roleSchema.default('ANNOTATOR'),
+  password: passwordSchema,
+});
+export type NewUser = z.input<typeof newUserSchema>;
+
+export const userUpdateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    role: roleSchema.optional(),
+    active: z.boolean().optional(),
+    password: passwordSchema.optional(),
+  })
+  .strict()
+  .refine((u) => Object.keys(u).length > 0, 'nothing to change');
+export type UserUpdate = z.input<typeof userUpdateSchema>;
+
+/** What the app shows and passes around: never the password hash. */
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  createdAt: Date;
+}
+
+const publicFields = { id: true, email: true, name: true, role: true, active: true, createdAt: true } as const;
+
+export class UserError extends Error {}
+
+export async function createUser(db: Db, input: NewUser): Promise<PublicUser> {
+  const data = newUserSchema.parse(input);
+  const existing = await db.user.findUnique({ where: { email: data.email } });
+  if (existing) throw new UserError(`a user with email ${data.email} already exists`);
+  return db.user.create({
+    data: {
+      email: data.email,
+      name: data.name ?? data.email.split('@')[0],
+      role: data.role,
+      passwordHash: await hashPassword(data.password),
+    },
+    select: publicFields,
+  });
+}
+
+export async function updateUser(db: Db, id: string, input: UserUpdate): Promise<PublicUser> {
+  const data = userUpdateSchema.parse(input);
+  const existing = await db.user.findUnique({ where: { id } });
+  if (!existing) throw new UserError(`no user with id ${id}`);
+  const { password, ...rest } = data;
+  return db.user.update({
+    where: { id },
+    data: { ...rest, ...(password ? { passwordHash: await hashPassword(password) } : {}) },
+    select: publicFields,
+  });
+}
+
+export function listUsers(db: Db): Promise<PublicUser[]> {
+  return db.user.findMany({ select: publicFields, orderBy: [{ role: 'desc' }, { email: 'asc' }] });
+}
+
+export function findUserByEmail(db: Db, email: string): Promise<PublicUser | null> {
+  return db.user.findUnique({ where: { email: email.trim().toLowerCase() }, select: publicFields });
+}
+
+/** The login check: an active user whose password matches, or null (never says which part failed). */
+export async function authenticate(db: Db, email: string, password: string): Promise<PublicUser | null> {
+  const parsed = emailSchema.safeParse(email);
+  if (!parsed.success || !password) return null;
+  const user = await db.user.findUnique({ where: { email: parsed.data } });
+  if (!user || !user.active) return null;
+  if (!(await verifyPassword(password, user.passwordHash))) return null;
+  const { passwordHash: _hash, updatedAt: _updated, ...rest } = user;
+  return rest;
+}
+
+/** The signed-in user as the database has them now: a deactivated or deleted user is nobody. */
+export async function activeUserById(db: Db, id: string): Promise<PublicUser | null> {
+  const user = await db.user.findUnique({ where: { id }, select: publicFields });
+  return user && user.active ? user : null;
+}

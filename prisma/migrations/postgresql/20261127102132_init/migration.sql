@@ -1,0 +1,165 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
+-- CreateEnum
+CREATE TYPE "Role" AS ENUM ('ANNOTATOR', 'REVIEWER', 'ADMIN');
+
+-- CreateEnum
+CREATE TYPE "LesionClass" AS ENUM ('GGO', 'C');
+
+-- CreateEnum
+CREATE TYPE "AnnotationSource" AS ENUM ('HUMAN', 'MODEL', 'IMPORTED');
+
+-- CreateEnum
+CREATE TYPE "AnnotationStatus" AS ENUM ('DRAFT', 'SUBMITTED', 'ACCEPTED', 'REJECTED');
+
+-- CreateEnum
+CREATE TYPE "SliceStatus" AS ENUM ('UNLABELLED', 'IN_PROGRESS', 'SUBMITTED', 'ACCEPTED');
+
+-- CreateEnum
+CREATE TYPE "PixelKind" AS ENUM ('HU', 'WINDOWED');
+
+-- CreateEnum
+CREATE TYPE "RevisionAction" AS ENUM ('CREATE', 'UPDATE', 'DELETE', 'STATUS');
+
+-- CreateTable
+CREATE TABLE "User" (
+    "id" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "passwordHash" TEXT NOT NULL,
+    "role" "Role" NOT NULL DEFAULT 'ANNOTATOR',
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Study" (
+    "id" TEXT NOT NULL,
+    "scanKey" TEXT NOT NULL,
+    "patientId" TEXT,
+    "source" TEXT NOT NULL,
+    "modality" TEXT NOT NULL DEFAULT 'CT',
+    "format" TEXT NOT NULL,
+    "importMeta" JSONB,
+    "importedById" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Study_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Slice" (
+    "id" TEXT NOT NULL,
+    "studyId" TEXT NOT NULL,
+    "index" INTEGER NOT NULL,
+    "width" INTEGER NOT NULL,
+    "height" INTEGER NOT NULL,
+    "pixelPath" TEXT NOT NULL,
+    "pixelKind" "PixelKind" NOT NULL,
+    "windowWidth" DOUBLE PRECISION NOT NULL,
+    "windowLevel" DOUBLE PRECISION NOT NULL,
+    "contentHash" TEXT NOT NULL,
+    "sourceFile" TEXT NOT NULL,
+    "status" "SliceStatus" NOT NULL DEFAULT 'UNLABELLED',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Slice_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SliceLabel" (
+    "id" TEXT NOT NULL,
+    "sliceId" TEXT NOT NULL,
+    "className" TEXT NOT NULL,
+    "unsure" BOOLEAN NOT NULL DEFAULT false,
+    "source" "AnnotationSource" NOT NULL DEFAULT 'HUMAN',
+    "authorId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SliceLabel_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Annotation" (
+    "id" TEXT NOT NULL,
+    "sliceId" TEXT NOT NULL,
+    "lesionClass" "LesionClass" NOT NULL,
+    "points" JSONB NOT NULL,
+    "holes" JSONB NOT NULL,
+    "source" "AnnotationSource" NOT NULL,
+    "status" "AnnotationStatus" NOT NULL DEFAULT 'DRAFT',
+    "score" DOUBLE PRECISION,
+    "authorId" TEXT,
+    "version" INTEGER NOT NULL DEFAULT 1,
+    "deletedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Annotation_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AnnotationRevision" (
+    "id" TEXT NOT NULL,
+    "annotationId" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    "action" "RevisionAction" NOT NULL,
+    "snapshot" JSONB NOT NULL,
+    "authorId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "AnnotationRevision_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Study_source_scanKey_key" ON "Study"("source", "scanKey");
+
+-- CreateIndex
+CREATE INDEX "Slice_contentHash_idx" ON "Slice"("contentHash");
+
+-- CreateIndex
+CREATE INDEX "Slice_status_idx" ON "Slice"("status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Slice_studyId_index_key" ON "Slice"("studyId", "index");
+
+-- CreateIndex
+CREATE INDEX "SliceLabel_sliceId_createdAt_idx" ON "SliceLabel"("sliceId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "Annotation_sliceId_idx" ON "Annotation"("sliceId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AnnotationRevision_annotationId_version_key" ON "AnnotationRevision"("annotationId", "version");
+
+-- AddForeignKey
+ALTER TABLE "Study" ADD CONSTRAINT "Study_importedById_fkey" FOREIGN KEY ("importedById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Slice" ADD CONSTRAINT "Slice_studyId_fkey" FOREIGN KEY ("studyId") REFERENCES "Study"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SliceLabel" ADD CONSTRAINT "SliceLabel_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SliceLabel" ADD CONSTRAINT "SliceLabel_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Annotation" ADD CONSTRAINT "Annotation_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Annotation" ADD CONSTRAINT "Annotation_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AnnotationRevision" ADD CONSTRAINT "AnnotationRevision_annotationId_fkey" FOREIGN KEY ("annotationId") REFERENCES "Annotation"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "AnnotationRevision" ADD CONSTRAINT "AnnotationRevision_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
