@@ -5,23 +5,24 @@
  *   tsx scripts/migrate.ts create <name>   after editing prisma/schema.prisma: write the next migration for
  *                                          SQLite and PostgreSQL (npm run db:migration:create -- <name>)
  *   tsx scripts/migrate.ts check           exit 1 when prisma/schema.prisma has changes no migration holds
+ *   tsx scripts/migrate.ts status          Prisma's own verdict on DATABASE_URL's recorded history
  *
  * `create` and `check` replay the PostgreSQL history in a throwaway shadow database on the server of
  * SHADOW_DATABASE_URL, else of DATABASE_URL when it is postgresql://, else of TEST_POSTGRES_URL, else
  * postgresql://postgres@127.0.0.1:5432/postgres. That database itself is never changed.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { databaseUrl, providerOf, repoRoot } from '../lib/db/client';
+import { databaseUrl, providerOf, repoRoot, sqliteFilePath } from '../lib/db/client';
 import { migrateDatabase } from '../lib/db/migrate';
 import { LOCK_FILE, MIGRATION_FILE, lockFileContent, migrationFolderName, migrationsDir, readMigrations } from '../lib/db/migrationFiles';
 import { describePostgresUrl } from '../lib/db/postgresAdmin';
-import { diffMigrationsToSchema } from '../lib/db/schemaEngine';
+import { diffMigrationsToSchema, migrationHistoryStatus } from '../lib/db/schemaEngine';
 import { derivePostgresSchema, type DatabaseProvider } from '../lib/db/schemaVariants';
 
 const PROVIDERS: DatabaseProvider[] = ['sqlite', 'postgresql'];
 
-function shadowServerUrl(env: NodeJS.ProcessEnv = process.env): string {
+function shadowServerUrl(env: Record<string, string | undefined> = process.env): string {
   if (env.SHADOW_DATABASE_URL) return env.SHADOW_DATABASE_URL;
   if (env.DATABASE_URL && providerOf(env.DATABASE_URL) === 'postgresql') return env.DATABASE_URL;
   return env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -96,12 +97,30 @@ async function deploy(): Promise<void> {
   );
 }
 
+async function status(): Promise<void> {
+  const url = databaseUrl();
+  const dir = migrationsDir(repoRoot(), providerOf(url));
+  if (providerOf(url) === 'sqlite' && !existsSync(sqliteFilePath(url))) {
+    console.log(`No database at ${sqliteFilePath(url)} yet: npm run db:migrate`);
+    return;
+  }
+  const s = await migrationHistoryStatus(url, readMigrations(dir), dir).catch((e: Error) => {
+    // The SQLite connector reports a missing history table as an error rather than hasMigrationsTable=false.
+    if (/_prisma_migrations.*does not exist/.test(e.message)) return null;
+    throw e;
+  });
+  if (!s || !s.hasMigrationsTable) console.log('No migrations applied yet: npm run db:migrate');
+  else if (!s.history && s.failedMigrationNames.length === 0 && s.editedMigrationNames.length === 0) console.log('Database is up to date.');
+  else console.log(JSON.stringify(s, null, 2));
+}
+
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   if (command === 'deploy') return deploy();
   if (command === 'create') return create(args[0]);
   if (command === 'check') return check();
-  throw new Error('Usage: tsx scripts/migrate.ts deploy | create <name> | check');
+  if (command === 'status') return status();
+  throw new Error('Usage: tsx scripts/migrate.ts deploy | create <name> | check | status');
 }
 
 main().catch((e: Error) => {

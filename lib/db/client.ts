@@ -2,9 +2,10 @@
  * The database client. One schema (prisma/schema.prisma) serves SQLite (default, a file under data/)
  * and PostgreSQL; DATABASE_URL picks the provider and the matching generated client + driver adapter.
  *
- * Raw queries: SQLite INTEGER values come back from `$queryRaw` as BigInt (the better-sqlite3 adapter
- * turns safe integers on), PostgreSQL's INTEGER as number and its COUNT(*)/BIGINT as BigInt too.
- * Model queries (findMany, count, …) always give numbers. Convert raw results with `Number(...)`.
+ * Raw queries ($queryRaw): SQLite INTEGER values arrive as BigInt (the better-sqlite3 adapter turns safe
+ * integers on); on PostgreSQL INTEGER arrives as number, BIGINT and COUNT(*) as BigInt. BigInt breaks
+ * JSON.stringify and `===` with numbers: wrap raw integers in Number(...). Model queries (findMany,
+ * count, …) always give numbers.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +33,7 @@ export function repoRoot(): string {
 }
 
 /** DATABASE_URL, or the default SQLite file data/ctms.db; relative `file:` paths are made absolute against the repo root. */
-export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+export function databaseUrl(env: Record<string, string | undefined> = process.env): string {
   const url = env.DATABASE_URL?.trim() || `file:${path.join(repoRoot(), 'data/ctms.db')}`;
   if (providerOf(url) !== 'sqlite') return url;
   return `file:${sqliteFilePath(url)}`;
@@ -93,10 +94,10 @@ const globalForDb = globalThis as typeof globalThis & { __ctmsDb?: { url: string
 /** The process-wide client for databaseUrl(). */
 export function getDb(): Db {
   const url = databaseUrl();
-  const current = globalForDb.__ctmsDb;
+  let current = globalForDb.__ctmsDb;
   if (!current || current.url !== url) {
     if (current) void current.db.$disconnect(); // DATABASE_URL changed (tests): let the old pool go
-    globalForDb.__ctmsDb = { url, db: createDb(url) };
+    current = globalForDb.__ctmsDb = { url, db: createDb(url) };
   }
-  return globalForDb.__ctmsDb.db;
+  return current.db;
 }

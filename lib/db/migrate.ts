@@ -120,6 +120,7 @@ function migrateSqlite(url: string, files: MigrationFile[]): MigrateResult {
     // DROP, rename) to change columns; with enforcement on, that DROP would cascade-delete child rows.
     // Instead the whole migration is checked with foreign_key_check before it commits.
     db.pragma('foreign_keys = OFF');
+    db.pragma('journal_mode = WAL'); // persistent in the file; the app connections want it anyway (client.ts)
     db.exec(SQLITE_MIGRATIONS_TABLE);
     const pending = pendingMigrations(files, db.prepare(SELECT_RECORDED).all() as AppliedMigration[]);
     const applied: string[] = [];

@@ -15,11 +15,12 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
   type SqlQuery,
 } from '@prisma/driver-adapter-utils';
-import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
+import type { DiagnoseMigrationHistoryOutput, MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import pg from 'pg';
 import { LOCK_FILE, MIGRATION_FILE, lockFileContent, type MigrationFile } from './migrationFiles';
 import { createScratchDatabase } from './postgresAdmin';
+import { providerOf, sqliteFilePath } from './client';
 import type { DatabaseProvider } from './schemaVariants';
 
 let wasmReady = false;
@@ -55,18 +56,10 @@ export async function diffMigrationsToSchema(options: {
   postgresServerUrl?: string;
 }): Promise<string> {
   const { provider, migrations, schema } = options;
-  const factory = provider === 'sqlite' ? sqliteFactory() : postgresFactory(options.postgresServerUrl, migrations.length > 0);
+  const factory = closingMainConnections(provider === 'sqlite' ? sqliteFactory() : postgresFactory(options.postgresServerUrl, migrations.length > 0));
   const engine = await startSchemaEngine(factory, schema);
   try {
-    const list: MigrationList = {
-      baseDir: options.migrationsDir,
-      lockfile: { path: LOCK_FILE, content: lockFileContent(provider) },
-      shadowDbInitScript: '',
-      migrationDirectories: migrations.map((m) => ({
-        path: m.name,
-        migrationFile: { path: MIGRATION_FILE, content: { tag: 'ok', value: m.sql } },
-      })),
-    };
+    const list = migrationList(provider, migrations, options.migrationsDir);
     // With no history yet, diff from empty: needs no database at all.
     const result = await engine.diff({
       from: migrations.length === 0 ? { tag: 'empty' } : { tag: 'migrations', ...list },
@@ -78,6 +71,53 @@ export async function diffMigrationsToSchema(options: {
     return result.exitCode === 2 ? (result.stdout ?? '') : '';
   } finally {
     engine.free();
+    await factory.closeAll();
+  }
+}
+
+/** free() does not dispose the engine's main connection; an idle pg pool would keep the process alive 10 s. */
+function closingMainConnections(factory: SqlMigrationAwareDriverAdapterFactory) {
+  const opened: SqlDriverAdapter[] = [];
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      const adapter = await factory.connect();
+      opened.push(adapter);
+      return adapter;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+    closeAll: () => Promise.all(opened.map((a) => a.dispose().catch(() => {}))),
+  };
+}
+
+function migrationList(provider: DatabaseProvider, migrations: MigrationFile[], dir: string): MigrationList {
+  return {
+    baseDir: dir,
+    lockfile: { path: LOCK_FILE, content: lockFileContent(provider) },
+    shadowDbInitScript: '',
+    migrationDirectories: migrations.map((m) => ({
+      path: m.name,
+      migrationFile: { path: MIGRATION_FILE, content: { tag: 'ok', value: m.sql } },
+    })),
+  };
+}
+
+/**
+ * How Prisma's own engine judges the migration history recorded in a live database against `migrations`
+ * (`prisma migrate status`): proves lib/db/migrate.ts records what the Prisma CLI expects.
+ */
+export async function migrationHistoryStatus(url: string, migrations: MigrationFile[], dir: string): Promise<DiagnoseMigrationHistoryOutput> {
+  const provider = providerOf(url);
+  const main =
+    provider === 'sqlite' ? new PrismaBetterSqlite3({ url: sqliteFilePath(url), timeout: 5000 }) : pgAdapter(url);
+  const factory = closingMainConnections({ provider: main.provider, adapterName: main.adapterName, connect: () => main.connect(), connectToShadowDb: () => Promise.reject(new Error('no shadow database here')) });
+  const engine = await startSchemaEngine(factory, { path: 'schema.prisma', content: `datasource db {\n  provider = "${provider}"\n}\n` });
+  try {
+    return await engine.diagnoseMigrationHistory({ migrationsList: migrationList(provider, migrations, dir), optInToShadowDatabase: false, filters: NO_FILTERS });
+  } finally {
+    engine.free();
+    await factory.closeAll();
   }
 }
 

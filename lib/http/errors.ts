@@ -36,3 +36,17 @@ export function parseOr400<T>(schema: z.ZodType<T>, input: unknown, what = 'requ
   if (!result.success) throw badRequest(`Invalid ${what}: ${z.prettifyError(result.error)}`, result.error.issues);
   return result.data;
 }
+
+/** Reads and validates a JSON body; an empty body counts as `{}`; malformed JSON is a 400, never a 500. */
+export async function parseJsonBody<T>(req: Request, schema: z.ZodType<T>, what = 'request body'): Promise<T> {
+  const text = await req.text();
+  let value: unknown = {};
+  if (text.trim()) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw badRequest(`Invalid ${what}: not valid JSON`);
+    }
+  }
+  return parseOr400(schema, value, what);
+}

@@ -63,7 +63,9 @@ describe('traceClass / labelMapToPolygons', () => {
     expect(polys).toHaveLength(2);
     const ring = polys.find((p) => p.holes.length === 1)!;
     const island = polys.find((p) => p.holes.length === 0)!;
-    expect(Math.abs(ringArea(ring.points)) - Math.abs(ringArea(ring.holes[0]))).toBeCloseTo(16 - 0.5 * 4 * 0.5 * 2, 6);
+    // Outer 5×5 block less four corner triangles (24.5) minus the 3×3 hole likewise (8.5) = the 16 ring pixels.
+    expect(Math.abs(ringArea(ring.points))).toBe(24.5);
+    expect(Math.abs(ringArea(ring.holes[0]))).toBe(8.5);
     expect(Math.abs(ringArea(island.points))).toBe(0.5); // a lone pixel: diamond through its edge midpoints
     expect(polygonsToLabelMap(polys, width, height)).toEqual(labels);
   });

@@ -4,8 +4,11 @@
  * FC (hidden) → ReLU → one logit per slice class; trained with per-class BCE on sigmoid outputs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { isNormParam } from './backbones';
 import type { ClassifierConfig } from './config';
-import { linear, type ParamStore } from './layers';
+import { linear, ParamStore } from './layers';
+import { MaskRcnn, type ModelInput, type RawDetections } from './maskRcnn';
+import { rankedBoxFeatures } from './postprocess';
 
 export type ClassifierS = (features: tf.Tensor2D) => tf.Tensor2D;
 
@@ -32,4 +35,54 @@ export function classUncertainty(probs: ArrayLike<number>): { leastConfidence: n
   const sorted = [...q].sort((a, b) => b - a);
   const entropy = -q.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0) / Math.log(q.length);
   return { leastConfidence: 1 - sorted[0], margin: 1 - (sorted[0] - (sorted[1] ?? 0)), entropy };
+}
+
+/**
+ * COVID-CT-Mask-Net: the segmenter's trunk (backbone, RPN, RoI box head) run with score threshold
+ * −0.01 so every box survives, its top-N detections as S's ranked input, and S. The segmenter's
+ * parameters and S's share one ParamStore (saved together); which of them train depends on the mode.
+ */
+export class CovidCtMaskNet {
+  readonly ps: ParamStore;
+  readonly segmenter: MaskRcnn;
+  readonly s: ClassifierS;
+
+  constructor(readonly config: ClassifierConfig, seed = 0) {
+    this.ps = new ParamStore(seed);
+    this.segmenter = new MaskRcnn(config.segmenter, seed, this.ps);
+    this.s = createClassifierS(this.ps, config);
+  }
+
+  /** Parameters that train in the configured mode (paper: heads = S only; heads+bn adds norm affines). */
+  trainableFilter(): (name: string) => boolean {
+    const mode = this.config.mode;
+    if (mode === 'full') return () => true;
+    if (mode === 'heads+bn') return (n) => n.startsWith('s.') || isNormParam(n);
+    return (n) => n.startsWith('s.');
+  }
+
+  /**
+   * The ranked N×5 input of S for one slice (typed array, outside any tape): the frozen trunk's
+   * detections at score threshold −0.01, NMS 0.75, top N, padded by repeating rows (rankedBoxFeatures).
+   */
+  rankedFeatures(input: ModelInput): Float32Array {
+    const det = this.segmenter.detect(input, { scoreThresh: this.config.scoreThresh, nmsThresh: this.config.nmsThresh, detectionsPerImg: this.config.rankedN, withMasks: false });
+    return rankedInput(det, this.config.rankedN);
+  }
+
+  /** Class probabilities (sigmoid of S's logits) for one slice. */
+  predictProbs(input: ModelInput): Float32Array {
+    const f = this.rankedFeatures(input);
+    return tf.tidy(() => tf.sigmoid(this.s(tf.tensor2d(f, [1, f.length]))).dataSync() as Float32Array);
+  }
+
+  dispose(): void {
+    this.ps.dispose();
+  }
+}
+
+/** S's input from raw detections; a slice with no detection at all gets zeros (N×5). */
+export function rankedInput(det: RawDetections, n: number): Float32Array {
+  if (det.scores.length === 0) return new Float32Array(5 * n);
+  return rankedBoxFeatures(det.scores, det.labels, det.sourceProposal, det.boxRegression, det.numClasses, n);
 }

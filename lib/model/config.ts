@@ -156,7 +156,7 @@ function paperHeads(): Pick<SegmenterConfig, 'anchors' | 'rpn' | 'roiHeads'> {
 
 /**
  * Presets. `tiny` is the CPU default (CI, product on wasm): short side 256, a narrow 3-stage trunk at
- * stride 8 (small lesions need a finer grid at 256 px), and fewer proposals than the paper
+ * stride 8 (small lesions need a finer grid at 256 px; the last stage keeps stride 8 to widen the receptive field), and fewer proposals than the paper
  * (pre/post-NMS 1000/500 in training, 500/300 at test; 128 RoIs sampled) so a training step stays well
  * under a second on one core. `light` and `full` follow model-spec.md.
  */
@@ -168,8 +168,8 @@ export function presetConfig(preset: PresetName, maskType: MaskType = 'both'): S
       ...common,
       transform: { minSize: 256, maxSize: 512, sizeDivisible: 32, ...IMAGENET },
       backbone: {
-        kind: 'tiny', stemChannels: 16, stageChannels: [24, 48, 64], stageBlocks: [1, 1, 1],
-        stageStrides: [1, 2, 2], fpnStages: [2], outChannels: 64, normGroups: 8,
+        kind: 'tiny', stemChannels: 16, stageChannels: [32, 48, 64], stageBlocks: [1, 1, 1],
+        stageStrides: [2, 2, 1], fpnStages: [2], outChannels: 64, normGroups: 8,
       },
       anchors: heads.anchors,
       rpn: { ...heads.rpn, preNmsTopNTrain: 1000, preNmsTopNTest: 500, postNmsTopNTrain: 500, postNmsTopNTest: 300 },

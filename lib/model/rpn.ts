@@ -6,14 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { flattenRpnHead } from './anchors';
-import { decodeBoxes, encodeBoxes } from './boxCoder';
-import { argsortDescending, batchedNms, boxCount, clipBoxesToImage, removeSmallBoxes, selectBoxes, type Boxes } from './boxOps';
+import { decodeBoxes } from './boxCoder';
+import { argsortDescending, batchedNms, clipBoxesToImage, removeSmallBoxes, selectBoxes, type Boxes } from './boxOps';
 import type { SegmenterConfig } from './config';
 import { conv2d, type ParamStore } from './layers';
-import { rpnLosses } from './losses';
-import { assignRpnTargets } from './matcher';
 import type { Rng } from './random';
-import { sampleBalanced } from './sampler';
+import { balancedSampler, selectRpnTrainingSamples } from './sampler';
 
 type RpnConfig = SegmenterConfig['rpn'];
 
@@ -78,27 +76,12 @@ export function filterProposals(
   return { boxes: selectBoxes(b1, keep), scores: Float32Array.from(keep, (i) => s1[i]) };
 }
 
-export interface RpnTargets {
-  /** Per anchor: 1 sampled positive, 0 sampled negative, −1 not sampled. */
-  sampledLabels: Float32Array;
-  /** Encoded regression targets for every anchor (only positives are used). */
-  regressionTargets: Float32Array;
-}
+export type RpnTargets = ReturnType<typeof selectRpnTrainingSamples>;
 
-/** assign_targets_to_anchors + encode + fg/bg sampling (BalancedPositiveNegativeSampler). */
+/** Anchor labels (matcher fg/bg from the config, low-quality matches on), encoded targets and the fg/bg sample. */
 export function rpnTargets(anchors: Boxes, gtBoxes: Boxes, cfg: RpnConfig, rng: Rng): RpnTargets {
-  const { labels, matchedGtBoxes } = assignRpnTargets(anchors, gtBoxes, {
-    highThreshold: cfg.fgIouThresh, lowThreshold: cfg.bgIouThresh, allowLowQualityMatches: true,
+  return selectRpnTrainingSamples(anchors, gtBoxes, balancedSampler(cfg.batchSizePerImage, cfg.positiveFraction, rng), {
+    matcher: { highThreshold: cfg.fgIouThresh, lowThreshold: cfg.bgIouThresh, allowLowQualityMatches: true },
+    boxWeights: cfg.boxWeights,
   });
-  const { positive, negative } = sampleBalanced(labels, cfg.batchSizePerImage, cfg.positiveFraction, rng);
-  const sampledLabels = new Float32Array(labels.length).fill(-1);
-  for (const i of positive) sampledLabels[i] = 1;
-  for (const i of negative) sampledLabels[i] = 0;
-  const regressionTargets = boxCount(gtBoxes) > 0 ? encodeBoxes(anchors, matchedGtBoxes, cfg.boxWeights) : new Float32Array(anchors.length);
-  return { sampledLabels, regressionTargets };
-}
-
-/** The two RPN losses (objectness BCE, box smooth-L1 β = 1/9), both divided by the number sampled. */
-export function rpnLoss(head: RpnHeadOutput, targets: RpnTargets): { objectness: tf.Scalar; boxReg: tf.Scalar } {
-  return rpnLosses(head.objectness, head.deltas, targets.sampledLabels, targets.regressionTargets);
 }

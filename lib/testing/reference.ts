@@ -2,6 +2,7 @@
  * Loads the torchvision reference fixtures (../shared/reference/*.json, see its README) for tests.
  *
  *   hasReference(): boolean                      — false when the folder is absent (tests skip, saying why)
+ *   fixtureTitle(file): string                   — describe title naming the skip reason when absent
  *   loadReference<T = any>(file: string): T      — parsed JSON of one fixture file
  *   f32(nested): Float32Array                    — flatten a nested number list row-major, cast to float32
  *   i32(nested): Int32Array                      — same, as integers
@@ -16,6 +17,11 @@ export const REFERENCE_SKIP_REASON = `reference fixtures not found at ${referenc
 
 export function hasReference(): boolean {
   return exists(referenceDir());
+}
+
+/** A describe title that says why its tests were skipped when the fixtures are missing. */
+export function fixtureTitle(file: string): string {
+  return hasReference() ? file : `${file} — skipped: ${REFERENCE_SKIP_REASON}`;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -23,12 +23,11 @@ export const TRANSFER_SYNTAX = {
 
 const SUPPORTED = new Set<string>(Object.values(TRANSFER_SYNTAX));
 
-export interface DicomSlice {
+/** Everything about a slice except its pixels (validated as decodable). */
+export interface DicomHeader {
   file: string;
   width: number;
   height: number;
-  /** Hounsfield units: stored value × RescaleSlope + RescaleIntercept, rounded, clamped to Int16. */
-  hu: Int16Array;
   transferSyntaxUid: string;
   seriesInstanceUid?: string;
   studyInstanceUid?: string;
@@ -48,15 +47,30 @@ export interface DicomSlice {
   window?: Window;
 }
 
-/** Reads and decodes one DICOM file; throws ImportError naming the file for anything it cannot import. */
-export async function readDicomFile(file: string): Promise<DicomSlice> {
-  let bytes: Buffer;
+export interface DicomSlice extends DicomHeader {
+  /** Hounsfield units: stored value × RescaleSlope + RescaleIntercept, rounded, clamped to Int16. */
+  hu: Int16Array;
+}
+
+async function readBytes(file: string): Promise<Buffer> {
   try {
-    bytes = await fs.readFile(file);
+    return await fs.readFile(file);
   } catch (err) {
     throw asImportError(file, err, 'cannot read file');
   }
-  return parseDicomBytes(bytes, file);
+}
+
+/** Reads and decodes one DICOM file; throws ImportError naming the file for anything it cannot import. */
+export async function readDicomFile(file: string): Promise<DicomSlice> {
+  return parseDicomBytes(await readBytes(file), file);
+}
+
+/**
+ * Reads and validates one DICOM file without converting its pixels (to group and order a series before holding
+ * any slice's pixels in memory). Throws the same ImportErrors as readDicomFile.
+ */
+export async function readDicomHeader(file: string): Promise<DicomHeader> {
+  return parseDicomBytes(await readBytes(file), file, false);
 }
 
 /** True when the bytes carry the DICOM Part 10 "DICM" marker (a cheap check for folder discovery). */
@@ -64,35 +78,42 @@ export function looksLikeDicom(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
 
-export function parseDicomBytes(bytes: Uint8Array, file: string): DicomSlice {
+export function parseDicomBytes(bytes: Uint8Array, file: string): DicomSlice;
+export function parseDicomBytes(bytes: Uint8Array, file: string, withPixels: false): DicomHeader;
+export function parseDicomBytes(bytes: Uint8Array, file: string, withPixels = true): DicomHeader | DicomSlice {
   if (!looksLikeDicom(bytes)) {
     throw new ImportError(file, 'not a DICOM file (no "DICM" marker at byte 128); only DICOM Part 10 files are read');
   }
-  let ds: DataSet;
+  // Check the transfer syntax from the meta header first, so compressed files get the right message even when
+  // their encapsulated pixel data would trip the full parse.
+  const tsuid = parseOrThrow(file, () => dicomParser.readPart10Header(bytes)).string('x00020010')?.trim() ?? TRANSFER_SYNTAX.implicitLittle;
+  if (!SUPPORTED.has(tsuid)) {
+    throw new ImportError(
+      file,
+      `unsupported transfer syntax ${tsuid}: only uncompressed DICOM (implicit/explicit VR little endian, explicit big endian, deflated) is read; decompress the series first, e.g. \`gdcmconv --raw\` or \`dcmdjpeg\``,
+    );
+  }
+  // Under Node, dicom-parser inflates the deflated transfer syntax itself with zlib.
+  const ds = parseOrThrow(file, () => dicomParser.parseDicom(bytes));
   try {
-    // Under Node, dicom-parser inflates the deflated transfer syntax itself with zlib.
-    ds = dicomParser.parseDicom(bytes);
+    return decode(ds, file, tsuid, withPixels);
+  } catch (err) {
+    throw asImportError(file, err, 'cannot decode DICOM');
+  }
+}
+
+function parseOrThrow(file: string, parse: () => DataSet): DataSet {
+  try {
+    return parse();
   } catch (err) {
     // dicom-parser throws strings or {exception, dataSet} objects for truncated/corrupt files.
     const detail =
       typeof err === 'string' ? err : err instanceof Error ? err.message : String((err as { exception?: unknown })?.exception ?? err);
     throw new ImportError(file, `corrupt or truncated DICOM (${detail})`, { cause: err });
   }
-  try {
-    return decode(ds, file);
-  } catch (err) {
-    throw asImportError(file, err, 'cannot decode DICOM');
-  }
 }
 
-function decode(ds: DataSet, file: string): DicomSlice {
-  const tsuid = ds.string('x00020010')?.trim() ?? TRANSFER_SYNTAX.implicitLittle;
-  if (!SUPPORTED.has(tsuid)) {
-    throw new ImportError(
-      file,
-      `unsupported transfer syntax ${tsuid} (compressed pixel data); convert the series to explicit VR little endian first, e.g. \`gdcmconv --raw\` or \`dcmdjpeg\``,
-    );
-  }
+function decode(ds: DataSet, file: string, tsuid: string, withPixels: boolean): DicomHeader | DicomSlice {
   const pixel = ds.elements.x7fe00010;
   if (!pixel) throw new ImportError(file, 'no pixel data (7FE0,0010): not an image (e.g. a DICOMDIR or structured report)');
   if (pixel.encapsulatedPixelData) throw new ImportError(file, `encapsulated pixel data in transfer syntax ${tsuid}`);
@@ -124,25 +145,12 @@ function decode(ds: DataSet, file: string): DicomSlice {
     throw new ImportError(file, `unusable RescaleSlope/Intercept (${slope}, ${intercept})`);
   }
 
-  const bigEndian = tsuid === TRANSFER_SYNTAX.explicitBig;
-  const view = new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + pixel.dataOffset, count * bytesPer);
-  // Keep the low BitsStored bits, then sign-extend from bit BitsStored−1 when PixelRepresentation is signed.
-  const mask = bitsStored >= 32 ? 0xffffffff : 2 ** bitsStored - 1;
-  const signBit = 2 ** (bitsStored - 1);
-  const hu = new Int16Array(count);
-  for (let i = 0; i < count; i++) {
-    let v = (bytesPer === 2 ? view.getUint16(i * 2, !bigEndian) : view.getUint8(i)) & mask;
-    if (signed && v >= signBit) v -= 2 * signBit;
-    hu[i] = clampInt16(Math.round(v * slope + intercept));
-  }
-
   const centre = ds.floatString('x00281050');
   const width = ds.floatString('x00281051');
-  return {
+  const header: DicomHeader = {
     file,
     width: cols,
     height: rows,
-    hu,
     transferSyntaxUid: tsuid,
     seriesInstanceUid: str(ds, 'x0020000e'),
     studyInstanceUid: str(ds, 'x0020000d'),
@@ -151,13 +159,27 @@ function decode(ds: DataSet, file: string): DicomSlice {
     modality: str(ds, 'x00080060'),
     seriesDescription: str(ds, 'x0008103e'),
     instanceNumber: ds.intString('x00200013'),
-    imagePosition: numbers(ds, 'x00200032', 3) as DicomSlice['imagePosition'],
-    imageOrientation: numbers(ds, 'x00200037', 6) as DicomSlice['imageOrientation'],
-    pixelSpacing: numbers(ds, 'x00280030', 2) as DicomSlice['pixelSpacing'],
+    imagePosition: numbers(ds, 'x00200032', 3) as DicomHeader['imagePosition'],
+    imageOrientation: numbers(ds, 'x00200037', 6) as DicomHeader['imageOrientation'],
+    pixelSpacing: numbers(ds, 'x00280030', 2) as DicomHeader['pixelSpacing'],
     sliceThickness: ds.floatString('x00180050'),
     rescale: { slope, intercept },
     window: centre !== undefined && width !== undefined && Number.isFinite(centre) && width >= 1 ? { width, level: centre } : undefined,
   };
+  if (!withPixels) return header;
+
+  const bigEndian = tsuid === TRANSFER_SYNTAX.explicitBig;
+  const view = new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + pixel.dataOffset, count * bytesPer);
+  // Keep the low BitsStored bits, then sign-extend from bit BitsStored−1 when PixelRepresentation is signed.
+  const mask = 2 ** bitsStored - 1;
+  const signBit = 2 ** (bitsStored - 1);
+  const hu = new Int16Array(count);
+  for (let i = 0; i < count; i++) {
+    let v = (bytesPer === 2 ? view.getUint16(i * 2, !bigEndian) : view.getUint8(i)) & mask;
+    if (signed && v >= signBit) v -= 2 * signBit;
+    hu[i] = clampInt16(Math.round(v * slope + intercept));
+  }
+  return { ...header, hu };
 }
 
 export function clampInt16(v: number): number {
@@ -180,7 +202,7 @@ function numbers(ds: DataSet, tag: string, n: number): number[] | undefined {
  * slice normal (row × column cosines). When a slice lacks position/orientation, falls back to InstanceNumber; when
  * that is missing too, keeps the file order. Returns a new array and which key ordered it.
  */
-export function orderSeries<T extends Pick<DicomSlice, 'imagePosition' | 'imageOrientation' | 'instanceNumber'>>(
+export function orderSeries<T extends Pick<DicomHeader, 'imagePosition' | 'imageOrientation' | 'instanceNumber'>>(
   slices: T[],
 ): { ordered: T[]; by: 'position' | 'instanceNumber' | 'file' } {
   const withGeometry = slices.every((s) => s.imagePosition && s.imageOrientation);

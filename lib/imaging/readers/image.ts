@@ -28,7 +28,7 @@ export async function readGreyImage(file: string): Promise<GreyImage> {
   } catch (err) {
     throw asImportError(file, err, 'cannot read file');
   }
-  let meta: sharp.Metadata;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(bytes).metadata();
   } catch (err) {

@@ -45,12 +45,13 @@ export async function readLabelMask(file: string): Promise<LabelMask> {
 export function labelMaskFromPng(png: DecodedPng, file: string): LabelMask {
   const { width, height, channels } = png;
   const n = width * height;
-  if (png.data.length < n * channels) throw new ImportError(file, 'truncated PNG mask data');
+  const data = png.depth < 8 ? unpackBits(png) : png.data;
+  if (data.length < n * channels) throw new ImportError(file, 'truncated PNG mask data');
 
   if (png.palette) {
     const labels = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      const v = png.data[i];
+      const v = data[i];
       if (v > 2) throw new ImportError(file, `palette index ${v} at pixel (${i % width}, ${Math.floor(i / width)}): label masks use 0 background, 1 GGO, 2 consolidation`);
       labels[i] = v;
     }
@@ -63,9 +64,9 @@ export function labelMaskFromPng(png: DecodedPng, file: string): LabelMask {
   const shift = png.depth === 16 ? 8 : 0;
   let max = 0;
   for (let i = 0; i < n; i++) {
-    const v = png.data[i * channels];
+    const v = data[i * channels];
     for (let c = 1; c < colourChannels; c++) {
-      if (png.data[i * channels + c] !== v) {
+      if (data[i * channels + c] !== v) {
         throw new ImportError(file, 'colour mask: use a palette/index PNG (0 background, 1 GGO, 2 C) or a binary 0/255 PNG');
       }
     }
@@ -81,4 +82,21 @@ export function labelMaskFromPng(png: DecodedPng, file: string): LabelMask {
   }
   for (let i = 0; i < n; i++) labels[i] = grey[i] >= 128 ? 1 : 0;
   return { file, width, height, labels, mode: 'merged' };
+}
+
+/** fast-png leaves 1/2/4-bit samples packed, rows padded to whole bytes; spread them to one sample per byte. */
+function unpackBits(png: DecodedPng): Uint8Array {
+  const { width, height, channels, depth } = png;
+  const perRow = width * channels;
+  const stride = Math.ceil((perRow * depth) / 8);
+  const out = new Uint8Array(perRow * height);
+  const mask = (1 << depth) - 1;
+  for (let y = 0; y < height; y++) {
+    for (let s = 0; s < perRow; s++) {
+      const bit = s * depth;
+      const byte = png.data[y * stride + (bit >> 3)];
+      out[y * perRow + s] = (byte >> (8 - depth - (bit & 7))) & mask;
+    }
+  }
+  return out;
 }

@@ -1,11 +1,11 @@
 import { NextResponse } from 'next/server';
 import { getDb } from '@/lib/db/client';
-import { badRequest, notFound, parseOr400 } from '@/lib/http/errors';
+import { badRequest, notFound, parseJsonBody } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 import { updateUser, userUpdateSchema, UserError } from '@/lib/users/service';
 
 export const PATCH = withRole<{ id: string }>('ADMIN', async (req, { params, user }) => {
-  const input = parseOr400(userUpdateSchema, await req.json().catch(() => null), 'user update');
+  const input = await parseJsonBody(req, userUpdateSchema, 'user update');
   // An admin cannot lock themselves out: the last way back in would be the CLI.
   if (params.id === user.id && (input.active === false || (input.role && input.role !== 'ADMIN'))) {
     throw badRequest('You cannot deactivate yourself or drop your own admin role');

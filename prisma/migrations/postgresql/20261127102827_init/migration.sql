@@ -65,6 +65,9 @@ CREATE TABLE "Slice" (
     "contentHash" TEXT NOT NULL,
     "sourceFile" TEXT NOT NULL,
     "status" "SliceStatus" NOT NULL DEFAULT 'UNLABELLED',
+    "version" INTEGER NOT NULL DEFAULT 0,
+    "submittedById" TEXT,
+    "submittedAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -116,6 +119,17 @@ CREATE TABLE "AnnotationRevision" (
     CONSTRAINT "AnnotationRevision_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "SliceLease" (
+    "sliceId" TEXT NOT NULL,
+    "userId" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "SliceLease_pkey" PRIMARY KEY ("sliceId")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
 
@@ -140,11 +154,20 @@ CREATE INDEX "Annotation_sliceId_idx" ON "Annotation"("sliceId");
 -- CreateIndex
 CREATE UNIQUE INDEX "AnnotationRevision_annotationId_version_key" ON "AnnotationRevision"("annotationId", "version");
 
+-- CreateIndex
+CREATE INDEX "SliceLease_userId_idx" ON "SliceLease"("userId");
+
+-- CreateIndex
+CREATE INDEX "SliceLease_expiresAt_idx" ON "SliceLease"("expiresAt");
+
 -- AddForeignKey
 ALTER TABLE "Study" ADD CONSTRAINT "Study_importedById_fkey" FOREIGN KEY ("importedById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Slice" ADD CONSTRAINT "Slice_studyId_fkey" FOREIGN KEY ("studyId") REFERENCES "Study"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Slice" ADD CONSTRAINT "Slice_submittedById_fkey" FOREIGN KEY ("submittedById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "SliceLabel" ADD CONSTRAINT "SliceLabel_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice"("id") ON DELETE CASCADE ON UPDATE CASCADE;
@@ -163,3 +186,9 @@ ALTER TABLE "AnnotationRevision" ADD CONSTRAINT "AnnotationRevision_annotationId
 
 -- AddForeignKey
 ALTER TABLE "AnnotationRevision" ADD CONSTRAINT "AnnotationRevision_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SliceLease" ADD CONSTRAINT "SliceLease_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SliceLease" ADD CONSTRAINT "SliceLease_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;

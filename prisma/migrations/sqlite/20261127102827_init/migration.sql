@@ -38,9 +38,13 @@ CREATE TABLE "Slice" (
     "contentHash" TEXT NOT NULL,
     "sourceFile" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'UNLABELLED',
+    "version" INTEGER NOT NULL DEFAULT 0,
+    "submittedById" TEXT,
+    "submittedAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "Slice_studyId_fkey" FOREIGN KEY ("studyId") REFERENCES "Study" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    CONSTRAINT "Slice_studyId_fkey" FOREIGN KEY ("studyId") REFERENCES "Study" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Slice_submittedById_fkey" FOREIGN KEY ("submittedById") REFERENCES "User" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
 -- CreateTable
@@ -88,6 +92,17 @@ CREATE TABLE "AnnotationRevision" (
     CONSTRAINT "AnnotationRevision_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
+-- CreateTable
+CREATE TABLE "SliceLease" (
+    "sliceId" TEXT NOT NULL PRIMARY KEY,
+    "userId" TEXT NOT NULL,
+    "expiresAt" DATETIME NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "SliceLease_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "SliceLease_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
 
@@ -111,3 +126,9 @@ CREATE INDEX "Annotation_sliceId_idx" ON "Annotation"("sliceId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "AnnotationRevision_annotationId_version_key" ON "AnnotationRevision"("annotationId", "version");
+
+-- CreateIndex
+CREATE INDEX "SliceLease_userId_idx" ON "SliceLease"("userId");
+
+-- CreateIndex
+CREATE INDEX "SliceLease_expiresAt_idx" ON "SliceLease"("expiresAt");

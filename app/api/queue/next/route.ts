@@ -1,0 +1,19 @@
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { getDb } from '@/lib/db/client';
+import { parseJsonBody } from '@/lib/http/errors';
+import { withRole } from '@/lib/http/withRole';
+import { releaseLease } from '@/lib/queue/leases';
+import { leaseNextSlice } from '@/lib/queue/next';
+import { importOrder } from '@/lib/queue/order';
+
+const nextSchema = z.object({ skip: z.string().min(1).max(64).optional() });
+
+/** Leases the caller's next slice: {sliceId}, or {sliceId: null} when the queue is empty. `skip` gives one back first. */
+export const POST = withRole('ANNOTATOR', async (req, { user }) => {
+  const { skip } = await parseJsonBody(req, nextSchema, 'next-slice request');
+  const db = getDb();
+  if (skip) await releaseLease(db, skip, user.id);
+  const order = skip ? (async (d, r) => importOrder(d, { ...r, exclude: [...r.exclude, skip] })) satisfies typeof importOrder : importOrder;
+  return NextResponse.json({ sliceId: await leaseNextSlice(db, user.id, order) });
+});

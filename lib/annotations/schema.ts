@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { MAX_HOLES, MAX_POLYGONS_PER_SLICE, MAX_RING_VERTICES } from './polygon';
+
+const point = z.tuple([z.number(), z.number()]);
+// One more than the limit, so validatePolygon can answer with its own, clearer message.
+const ring = z.array(point).max(MAX_RING_VERTICES + 1);
+
+export const polygonInputSchema = z.object({
+  /** Database id of an existing annotation; absent for a new polygon. */
+  id: z.string().min(1).max(64).optional(),
+  /** The editor's key for this polygon, echoed back with the stored id. */
+  clientKey: z.string().min(1).max(64),
+  lesionClass: z.enum(['GGO', 'C']),
+  points: ring,
+  holes: z.array(ring).max(MAX_HOLES + 1).default([]),
+});
+
+/** PUT /api/slices/{id}/annotations: the whole human annotation of a slice, based on a known version. */
+export const saveRequestSchema = z.object({
+  baseVersion: z.number().int().min(0),
+  polygons: z.array(polygonInputSchema).max(MAX_POLYGONS_PER_SLICE),
+  sliceClass: z.string().trim().min(1).max(64).nullable(),
+  unsure: z.boolean().default(false),
+});
+export type SaveRequest = z.input<typeof saveRequestSchema>;

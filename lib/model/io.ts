@@ -1,0 +1,161 @@
+/**
+ * Model directories: `manifest.json` (format version, kind, class names, weight layout, SHA-256 of the
+ * weights, training-data summary), `config.json` (the full config the model was built from) and
+ * `weights.bin` (float32, little-endian, parameters in manifest order). Loading verifies the checksum
+ * and that every parameter's name and shape match the config, and says what is wrong when not.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { ParamStore } from './layers';
+
+export const MODEL_FORMAT = 'ct-mask-studio/model';
+export const MODEL_FORMAT_VERSION = 1;
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+}
+
+export interface TrainingSummary {
+  dataDir?: string;
+  trainCount?: number;
+  valCount?: number;
+  epochs?: number;
+  steps?: number;
+  seed?: number;
+  /** Final validation metrics, free-form. */
+  metrics?: Record<string, unknown>;
+  /** Checksum of the segmenter a classifier was built on (S features cache key). */
+  segmenterChecksum?: string;
+  [key: string]: unknown;
+}
+
+export interface Manifest {
+  format: typeof MODEL_FORMAT;
+  version: number;
+  kind: 'segmenter' | 'classifier';
+  classNames: string[];
+  weights: WeightSpec[];
+  /** SHA-256 of weights.bin, hex. */
+  sha256: string;
+  training: TrainingSummary;
+  createdAt: string;
+}
+
+export class ModelLoadError extends Error {
+  constructor(dir: string, problem: string) {
+    super(`Cannot load model from ${dir}: ${problem}`);
+    this.name = 'ModelLoadError';
+  }
+}
+
+export function sha256(data: Uint8Array): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/** Writes the three files (atomically per file: temp name then rename). Returns the weights checksum. */
+export function saveModelDir(
+  dir: string,
+  model: { kind: Manifest['kind']; config: unknown; classNames: string[]; ps: ParamStore },
+  training: TrainingSummary = {},
+): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const names = model.ps.names();
+  const total = names.reduce((a, n) => a + model.ps.get(n).size, 0);
+  const buf = new Float32Array(total);
+  const specs: WeightSpec[] = [];
+  let o = 0;
+  for (const n of names) {
+    const v = model.ps.get(n);
+    buf.set(v.dataSync() as Float32Array, o);
+    o += v.size;
+    specs.push({ name: n, shape: v.shape });
+  }
+  const bytes = new Uint8Array(buf.buffer);
+  const checksum = sha256(bytes);
+  const manifest: Manifest = {
+    format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, kind: model.kind, classNames: model.classNames,
+    weights: specs, sha256: checksum, training, createdAt: new Date().toISOString(),
+  };
+  writeAtomic(path.join(dir, 'weights.bin'), bytes);
+  writeAtomic(path.join(dir, 'config.json'), JSON.stringify(model.config, null, 2));
+  writeAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return checksum;
+}
+
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+export interface ModelDir {
+  dir: string;
+  manifest: Manifest;
+  config: unknown;
+  weights: Float32Array;
+}
+
+/** Reads and verifies a model directory (files present, JSON valid, checksum, sizes). */
+export function readModelDir(dir: string): ModelDir {
+  if (!fs.existsSync(dir)) throw new ModelLoadError(dir, 'the folder does not exist');
+  for (const f of ['manifest.json', 'config.json', 'weights.bin']) {
+    if (!fs.existsSync(path.join(dir, f))) throw new ModelLoadError(dir, `${f} is missing (a model folder holds manifest.json, config.json and weights.bin)`);
+  }
+  const manifest = readJson(dir, 'manifest.json') as Manifest;
+  if (manifest.format !== MODEL_FORMAT) throw new ModelLoadError(dir, `manifest.json is not a CT-Mask Studio model (format "${String(manifest.format)}")`);
+  if (manifest.version !== MODEL_FORMAT_VERSION) throw new ModelLoadError(dir, `model format version ${manifest.version} is not supported (expected ${MODEL_FORMAT_VERSION})`);
+  const config = readJson(dir, 'config.json');
+  const raw = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  const actual = sha256(bytes);
+  if (actual !== manifest.sha256) {
+    throw new ModelLoadError(dir, `weights.bin is corrupt: its SHA-256 is ${actual.slice(0, 12)}… but the manifest records ${String(manifest.sha256).slice(0, 12)}… (re-copy or re-train the model)`);
+  }
+  const expected = manifest.weights.reduce((a, w) => a + w.shape.reduce((p, q) => p * q, 1), 0);
+  if (bytes.byteLength !== expected * 4) throw new ModelLoadError(dir, `weights.bin holds ${bytes.byteLength / 4} numbers but the manifest lists ${expected}`);
+  const weights = new Float32Array(bytes.slice().buffer);
+  return { dir, manifest, config, weights };
+}
+
+function readJson(dir: string, file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  } catch (err) {
+    throw new ModelLoadError(dir, `${file} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Copies the weights of a verified model directory into `ps`. Every parameter of `ps` must be present
+ * with the same shape, and the directory must hold no others; `filter` restricts which of `ps`'s
+ * parameters are expected (e.g. only the segmenter's inside a classifier).
+ */
+export function assignWeights(md: ModelDir, ps: ParamStore, filter: (name: string) => boolean = () => true): void {
+  const wanted = ps.names().filter(filter);
+  const offsets = new Map<string, { offset: number; shape: number[] }>();
+  let o = 0;
+  for (const w of md.manifest.weights) {
+    offsets.set(w.name, { offset: o, shape: w.shape });
+    o += w.shape.reduce((p, q) => p * q, 1);
+  }
+  const problems: string[] = [];
+  for (const n of wanted) {
+    const s = offsets.get(n);
+    const v = ps.get(n);
+    if (!s) problems.push(`${n} is missing`);
+    else if (s.shape.join('x') !== v.shape.join('x')) problems.push(`${n} has shape [${s.shape}] but the config needs [${v.shape}]`);
+  }
+  const extra = [...offsets.keys()].filter((n) => !ps.has(n));
+  if (extra.length) problems.push(`${extra.length} unexpected parameter(s), e.g. ${extra[0]}`);
+  if (problems.length) {
+    throw new ModelLoadError(md.dir, `the weights do not match the model config (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''})`);
+  }
+  for (const n of wanted) {
+    const s = offsets.get(n)!;
+    const v = ps.get(n);
+    tf.tidy(() => v.assign(tf.tensor(md.weights.subarray(s.offset, s.offset + v.size), v.shape, 'float32')));
+  }
+}

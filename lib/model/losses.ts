@@ -1,0 +1,106 @@
+/**
+ * Mask R-CNN training losses (torchvision normalisation), written with ops that tfjs can differentiate
+ * on every backend: no where/less on the tape, and selections by dense 0/1 masks built in JS instead of
+ * gather (whose gradient needs UnsortedSegmentSum, one pass per segment on the cpu backend).
+ *
+ *   LOSS_DEFAULTS = { beta: 1/9 }
+ *   smoothL1(diff, beta?): Tensor             — elementwise 0.5·z²/β if |z| < β else |z| − 0.5·β (min/abs form)
+ *   bceWithLogits(logits, targets): Tensor    — elementwise max(x,0) − x·y + log(1 + exp(−|x|))
+ *   softmaxCrossEntropy(logits [S,K], labels): Tensor1D [S] — logsumexp(z) − z[label]
+ *   rpnLoss(objectness [A], deltas [A,4], targets): { objectness, boxReg } (scalars)
+ *        targets = { labels [A], regressionTargets [A*4], positive, negative } (sampler.selectRpnTrainingSamples);
+ *        objectness = mean BCE over the sampled anchors; boxReg = Σ_pos smooth-L1 / number sampled
+ *   fastrcnnLoss(classLogits [S,K], boxRegression [S,4K], labels [S], regressionTargets [S*4]): { classifier, boxReg }
+ *        classifier = mean CE; boxReg = Σ over positives of smooth-L1 on the gt class's 4 deltas / S
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const LOSS_DEFAULTS = { beta: 1 / 9 };
+
+export function smoothL1(diff: tf.Tensor, beta: number = LOSS_DEFAULTS.beta): tf.Tensor {
+  return tf.tidy(() => {
+    const a = tf.abs(diff);
+    const m = tf.minimum(a, beta);
+    // quadratic up to β, then linear: 0.5·m²/β + (|z| − m)
+    return tf.add(tf.mul(tf.square(m), 0.5 / beta), tf.sub(a, m));
+  });
+}
+
+export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor {
+  return tf.tidy(() =>
+    tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))),
+  );
+}
+
+function oneHotMask(labels: ArrayLike<number>, numClasses: number): Float32Array {
+  const out = new Float32Array(labels.length * numClasses);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (!(Number.isInteger(l) && l >= 0 && l < numClasses)) throw new Error(`label ${l} is outside the ${numClasses} classes`);
+    out[i * numClasses + l] = 1;
+  }
+  return out;
+}
+
+export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: ArrayLike<number>): tf.Tensor1D {
+  const [s, k] = logits.shape;
+  if (labels.length !== s) throw new Error(`softmaxCrossEntropy: ${s} rows of logits but ${labels.length} labels`);
+  return tf.tidy(() => tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, tf.tensor2d(oneHotMask(labels, k), [s, k])), 1)) as tf.Tensor1D);
+}
+
+export interface RpnTargets {
+  labels: Float32Array;
+  regressionTargets: Float32Array;
+  positive: Int32Array;
+  negative: Int32Array;
+}
+
+export function rpnLoss(
+  objectness: tf.Tensor1D,
+  deltas: tf.Tensor2D,
+  targets: RpnTargets,
+  beta: number = LOSS_DEFAULTS.beta,
+): { objectness: tf.Scalar; boxReg: tf.Scalar } {
+  const a = objectness.shape[0];
+  if (deltas.shape[0] !== a || targets.labels.length !== a || targets.regressionTargets.length !== 4 * a)
+    throw new Error(`rpnLoss: objectness (${a}), deltas (${deltas.shape[0]}), labels (${targets.labels.length}) and targets must cover the same anchors`);
+  const numSampled = targets.positive.length + targets.negative.length;
+  if (numSampled === 0) throw new Error('rpnLoss: no anchor was sampled (an image without anchors?)');
+  const sampled = new Float32Array(a);
+  const positive = new Float32Array(4 * a); // already [A, 4]: broadcasting is slow on the cpu backend
+  for (const i of targets.positive) { sampled[i] = 1; positive.fill(1, 4 * i, 4 * i + 4); }
+  for (const i of targets.negative) sampled[i] = 1;
+  // Labels of unsampled anchors (−1 included) are masked out; clamp so BCE stays finite there.
+  const labels = targets.labels.map((l) => (l > 0 ? 1 : 0));
+  return tf.tidy(() => {
+    const bce = bceWithLogits(objectness, tf.tensor1d(labels));
+    const obj = tf.div(tf.sum(tf.mul(bce, tf.tensor1d(sampled))), numSampled) as tf.Scalar;
+    const sl1 = smoothL1(tf.sub(deltas, tf.tensor2d(targets.regressionTargets, [a, 4])), beta);
+    const box = tf.div(tf.sum(tf.mul(sl1, tf.tensor2d(positive, [a, 4]))), numSampled) as tf.Scalar;
+    return { objectness: obj, boxReg: box };
+  });
+}
+
+export function fastrcnnLoss(
+  classLogits: tf.Tensor2D,
+  boxRegression: tf.Tensor2D,
+  labels: ArrayLike<number>,
+  regressionTargets: Float32Array,
+  beta: number = LOSS_DEFAULTS.beta,
+): { classifier: tf.Scalar; boxReg: tf.Scalar } {
+  const [s, k] = classLogits.shape;
+  if (s === 0) throw new Error('fastrcnnLoss: no sampled proposals');
+  if (boxRegression.shape[0] !== s || boxRegression.shape[1] !== 4 * k || regressionTargets.length !== 4 * s)
+    throw new Error(`fastrcnnLoss: box regression must be [${s}, ${4 * k}] with ${4 * s} targets`);
+  // Only the gt class's slice of a positive row counts: a 0/1 mask over [S, K, 1].
+  const classMask = oneHotMask(labels, k);
+  for (let i = 0; i < s; i++) classMask[i * k] = 0;
+  return tf.tidy(() => {
+    const classifier = tf.mean(softmaxCrossEntropy(classLogits, labels)) as tf.Scalar;
+    const pred = boxRegression.reshape([s, k, 4]);
+    const target = tf.tensor3d(regressionTargets, [s, 1, 4]);
+    const sl1 = smoothL1(tf.sub(pred, target), beta);
+    const boxReg = tf.div(tf.sum(tf.mul(sl1, tf.tensor3d(classMask, [s, k, 1]))), s) as tf.Scalar;
+    return { classifier, boxReg };
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * Mask R-CNN for lesion segmentation (torchvision generalized_rcnn.py + mask_rcnn.py), batch 1, NHWC:
+ * backbone → RPN → RoI box head → mask head. `lossTerms` runs the training forward pass and returns the
+ * five losses (call it inside tf.variableGrads); `detect` runs inference. Every non-differentiable step
+ * (anchor matching, proposal filtering, sampling, target assignment, NMS) runs on typed arrays between
+ * the differentiable parts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { generateAnchors } from './anchors';
+import { createBackbone, type Backbone } from './backbones';
+import { selectBoxes, type Boxes } from './boxOps';
+import type { SegmenterConfig } from './config';
+import type { Instances } from './data/instances';
+import { ParamStore } from './layers';
+import { fastrcnnLoss, rpnLosses } from './losses';
+import { createMaskHead, type MaskHead } from './maskHead';
+import { maskrcnnLoss, projectMasksOnBoxes } from './maskTargets';
+import { postprocessDetections } from './postprocess';
+import { shuffled, type Rng } from './random';
+import { createBoxHead, roiTrainingSamples, type BoxHeadOutput } from './roiHeads';
+import { multiScaleRoiAlign } from './roiAlign';
+import { createRpnHead, filterProposals, rpnTargets, type RpnHeadOutput } from './rpn';
+
+/** One image ready for the network (after transform.ts). */
+export interface ModelInput {
+  /** [1, Hp, Wp, 3], normalised, zero-padded to a multiple of sizeDivisible. */
+  image: tf.Tensor4D;
+  /** Resized size before padding. */
+  imageHW: [number, number];
+}
+
+export const LOSS_NAMES = ['loss_objectness', 'loss_rpn_box_reg', 'loss_classifier', 'loss_box_reg', 'loss_mask'] as const;
+export type LossName = (typeof LOSS_NAMES)[number];
+export type LossTerms = Record<LossName, tf.Scalar>;
+
+export interface RawDetections {
+  /** [D*4] in resized-image pixels. */
+  boxes: Boxes;
+  scores: Float32Array;
+  /** 1-based class labels. */
+  labels: Int32Array;
+  /** Index of the proposal each detection came from. */
+  sourceProposal: Int32Array;
+  /** The box head outputs for all proposals (for classifier S's ranked features). */
+  classLogits: Float32Array;
+  boxRegression: Float32Array;
+  numClasses: number;
+  /** Mask probabilities [D, 28, 28] for each detection's own class (absent when masks were not asked). */
+  maskProbs?: Float32Array;
+}
+
+export class MaskRcnn {
+  readonly ps: ParamStore;
+  readonly numClasses: number;
+  private readonly backbone: Backbone;
+  private readonly rpnHead: (f: tf.Tensor4D[]) => RpnHeadOutput;
+  private readonly boxHead: (x: tf.Tensor4D) => BoxHeadOutput;
+  private readonly maskHead: MaskHead;
+  private readonly anchorCache = new Map<string, { anchors: Boxes; numPerLevel: number[] }>();
+
+  constructor(readonly config: SegmenterConfig, seed = 0, ps?: ParamStore) {
+    this.ps = ps ?? new ParamStore(seed);
+    this.numClasses = config.classNames.length + 1;
+    this.backbone = createBackbone(this.ps, config.backbone);
+    const numAnchors = config.anchors.sizes[0].length * config.anchors.aspectRatios.length;
+    if (config.anchors.sizes.some((s) => s.length !== config.anchors.sizes[0].length)) {
+      throw new Error('anchors.sizes: every level needs the same number of sizes (one RPN head is shared)');
+    }
+    this.rpnHead = createRpnHead(this.ps, this.backbone.outChannels, numAnchors);
+    this.boxHead = createBoxHead(this.ps, this.backbone.outChannels, config.roiHeads, this.numClasses);
+    this.maskHead = createMaskHead(this.ps, this.backbone.outChannels, config.maskHead, this.numClasses);
+  }
+
+  private anchors(paddedHW: [number, number], feats: tf.Tensor4D[]) {
+    const featureHWs = feats.map((f) => [f.shape[1], f.shape[2]] as [number, number]);
+    const key = `${paddedHW}|${featureHWs.join(';')}`;
+    let a = this.anchorCache.get(key);
+    if (!a) {
+      a = generateAnchors(paddedHW, featureHWs, this.config.anchors.sizes, this.config.anchors.aspectRatios);
+      this.anchorCache.set(key, a);
+    }
+    return a;
+  }
+
+  /** Training forward pass: the five losses of Mask R-CNN for one image and its instances. */
+  lossTerms(input: ModelInput, targets: Instances, rng: Rng): LossTerms {
+    const cfg = this.config;
+    const feats = this.backbone.forward(input.image);
+    const paddedHW: [number, number] = [input.image.shape[1], input.image.shape[2]];
+    const { anchors, numPerLevel } = this.anchors(paddedHW, feats);
+    const head = this.rpnHead(feats);
+    const proposals = filterProposals(
+      anchors, numPerLevel, head.objectness.dataSync() as Float32Array, head.deltas.dataSync() as Float32Array,
+      input.imageHW, cfg.rpn, true,
+    );
+    const rpnT = rpnTargets(anchors, targets.boxes, cfg.rpn, rng);
+    const rpn = rpnLosses(head.objectness, head.deltas, rpnT.labels, rpnT.regressionTargets, rpnT.positive, rpnT.negative);
+
+    const sampled = roiTrainingSamples(proposals.boxes, targets.boxes, targets.labels, cfg.roiHeads, rng);
+    const boxFeatures = multiScaleRoiAlign(feats, sampled.proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+    const box = this.boxHead(boxFeatures);
+    const fast = fastrcnnLoss(box.classLogits, box.boxRegression, sampled.labels, sampled.regressionTargets);
+
+    // Mask branch on the positive samples (a random subset of at most maxPositives: cost control).
+    const positives = shuffled([...sampled.labels.keys()].filter((i) => sampled.labels[i] > 0), rng).slice(0, cfg.maskHead.maxPositives);
+    let lossMask: tf.Scalar;
+    if (positives.length > 0) {
+      const posBoxes = selectBoxes(sampled.proposals, positives);
+      const maskFeatures = multiScaleRoiAlign(feats, posBoxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+      const logits = this.maskHead(maskFeatures);
+      const maskTargets = projectMasksOnBoxes(targets.masks, [targets.height, targets.width], posBoxes, Int32Array.from(positives, (i) => sampled.matchedIdxs[i]), cfg.maskHead.resolution);
+      lossMask = maskrcnnLoss(logits, maskTargets, Int32Array.from(positives, (i) => sampled.labels[i]));
+    } else {
+      lossMask = tf.scalar(0);
+    }
+    return {
+      loss_objectness: rpn.objectness,
+      loss_rpn_box_reg: rpn.boxReg,
+      loss_classifier: fast.classifier,
+      loss_box_reg: fast.boxReg,
+      loss_mask: lossMask,
+    };
+  }
+
+  /**
+   * Inference on one image. `scoreThresh` / `nmsThresh` / `detectionsPerImg` default to the config
+   * (classifier S passes −0.01, 0.75, N). Masks are computed only when `withMasks`.
+   */
+  detect(input: ModelInput, opts: { scoreThresh?: number; nmsThresh?: number; detectionsPerImg?: number; withMasks?: boolean } = {}): RawDetections {
+    const cfg = this.config;
+    return tf.tidy(() => {
+      const feats = this.backbone.forward(input.image);
+      const paddedHW: [number, number] = [input.image.shape[1], input.image.shape[2]];
+      const { anchors, numPerLevel } = this.anchors(paddedHW, feats);
+      const head = this.rpnHead(feats);
+      const proposals = filterProposals(
+        anchors, numPerLevel, head.objectness.dataSync() as Float32Array, head.deltas.dataSync() as Float32Array,
+        input.imageHW, cfg.rpn, false,
+      );
+      const boxFeatures = multiScaleRoiAlign(feats, proposals.boxes, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+      const box = this.boxHead(boxFeatures);
+      const classLogits = box.classLogits.dataSync() as Float32Array;
+      const boxRegression = box.boxRegression.dataSync() as Float32Array;
+      const det = postprocessDetections(proposals.boxes, classLogits, boxRegression, input.imageHW, {
+        numClasses: this.numClasses,
+        boxWeights: cfg.roiHeads.boxWeights,
+        scoreThresh: opts.scoreThresh ?? cfg.roiHeads.scoreThresh,
+        nmsThresh: opts.nmsThresh ?? cfg.roiHeads.nmsThresh,
+        detectionsPerImg: opts.detectionsPerImg ?? cfg.roiHeads.detectionsPerImg,
+      });
+      const out: RawDetections = {
+        boxes: det.boxes, scores: det.scores, labels: det.labels, sourceProposal: det.sourceProposal,
+        classLogits, boxRegression, numClasses: this.numClasses,
+      };
+      const d = det.scores.length;
+      if (opts.withMasks !== false && d > 0) {
+        const maskFeatures = multiScaleRoiAlign(feats, det.boxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+        const probs = tf.sigmoid(this.maskHead(maskFeatures)); // [D, 28, 28, K]
+        const own = tf.sum(tf.mul(probs, tf.oneHot(tf.tensor1d(det.labels, 'int32'), this.numClasses).reshape([d, 1, 1, this.numClasses])), 3);
+        out.maskProbs = own.dataSync() as Float32Array;
+      }
+      return out;
+    });
+  }
+
+  dispose(): void {
+    this.ps.dispose();
+  }
+}
+

@@ -1,0 +1,31 @@
+import type { Db } from '@/lib/db/client';
+import { acquireLease } from './leases';
+import { importOrder, QUEUE_STATUSES, type QueueOrder } from './order';
+
+const BATCH = 16;
+const MAX_ROUNDS = 20;
+
+/**
+ * Gives the annotator their next slice and leases it to them: the slice they already hold a live lease on (so a
+ * reload resumes work), else the first candidate of the queue order whose lease they win. Two annotators asking at
+ * once never get the same slice: the loser of a lease race simply moves on to the next candidate.
+ */
+export async function leaseNextSlice(db: Db, userId: string, order: QueueOrder = importOrder, now = new Date()): Promise<string | null> {
+  const held = await db.sliceLease.findFirst({
+    where: { userId, expiresAt: { gt: now }, slice: { status: { in: [...QUEUE_STATUSES] } } },
+    orderBy: { createdAt: 'asc' },
+    select: { sliceId: true },
+  });
+  if (held && (await acquireLease(db, held.sliceId, userId, now))) return held.sliceId;
+
+  const tried: string[] = [];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const candidates = await order(db, { userId, now, limit: BATCH, exclude: tried });
+    if (candidates.length === 0) return null;
+    for (const sliceId of candidates) {
+      if (await acquireLease(db, sliceId, userId, now)) return sliceId;
+      tried.push(sliceId);
+    }
+  }
+  return null;
+}
