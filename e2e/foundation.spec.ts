@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { demoUser, login, loginAs } from './helpers';
 
-const NAV = { Slices: 'ANNOTATOR', Review: 'REVIEWER', Users: 'ADMIN' } as const;
+const NAV = { Annotate: 'ANNOTATOR', Slices: 'ANNOTATOR', Review: 'REVIEWER', Users: 'ADMIN' } as const;
 const RANK = { ANNOTATOR: 0, REVIEWER: 1, ADMIN: 2 } as const;
 
 for (const role of ['ANNOTATOR', 'REVIEWER', 'ADMIN'] as const) {
@@ -40,7 +40,7 @@ test('a slice image loads as a real PNG and the viewer shows it', async ({ page 
 
 test('a wrong password is refused and the user stays signed out', async ({ page }) => {
   await login(page, demoUser('ADMIN').email, 'not-the-password');
-  await expect(page.getByRole('alert')).toContainText('Wrong email or password');
+  await expect(page.getByText('Wrong email or password')).toBeVisible();
   await expect(page.getByTestId('current-user')).toHaveCount(0);
   const api = await page.request.get('/api/slices');
   expect(api.status()).toBe(401);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { databaseUrl, providerOf } from '@/lib/db/client';
+import { dataDir } from '@/lib/paths';
 
 export interface RuntimeEnv {
   dataDir: string;
@@ -10,17 +11,12 @@ export interface RuntimeEnv {
   databaseLabel: string;
 }
 
-/** The local data folder: pixels, the SQLite file, secrets. DATA_DIR overrides. */
-export function dataDir(root = process.cwd()): string {
-  return path.resolve(root, process.env.DATA_DIR ?? 'data');
-}
-
 /**
  * Fills the environment the app and worker need with safe local defaults, so `npm start` needs no setup:
  * a persistent random NEXTAUTH_SECRET in the data folder, NEXTAUTH_URL on localhost, telemetry off.
  */
 export function prepareRuntimeEnv(root: string): RuntimeEnv {
-  const dir = dataDir(root);
+  const dir = path.resolve(root, process.env.DATA_DIR ?? dataDir());
   mkdirSync(dir, { recursive: true });
   process.env.DATA_DIR = dir;
   const port = process.env.PORT ?? '3000';

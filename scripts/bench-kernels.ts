@@ -2,7 +2,9 @@
  * Lists the training kernels wasm lacks, registers ours, and prints conv forward/backward GFLOP/s on wasm vs
  * cpu for ResNet-ish 3×3 convolutions (batch 1, 64→64 channels, SAME). Just figures; nothing is asserted.
  *
- *   npx tsx scripts/bench-kernels.ts [--quick]
+ *   npx tsx scripts/bench-kernels.ts [--quick] [--full]
+ *
+ * cpu's filter gradient is a scalar loop (about 40 s at 64², minutes at 128²): it runs at 64² only unless --full.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@/lib/model/tf';
@@ -13,27 +15,38 @@ type Pass = 'forward' | 'backprop input' | 'backprop filter';
 
 interface Shape {
   label: string;
+  n: number;
   h: number;
+  k: number;
   cin: number;
   cout: number;
   stride: number;
+  pad: 'same' | 'valid';
+  /** Default: all three passes. */
+  passes?: Pass[];
 }
 
 const quick = process.argv.includes('--quick');
+const full = process.argv.includes('--full');
 const shapes: Shape[] = [
-  { label: '64×64×64, 3×3 s1', h: 64, cin: 64, cout: 64, stride: 1 },
-  { label: '128×128×64, 3×3 s1', h: 128, cin: 64, cout: 64, stride: 1 },
-  { label: '128×128×64→128, 3×3 s2', h: 128, cin: 64, cout: 128, stride: 2 },
+  { label: '64×64×64, 3×3 s1', n: 1, h: 64, k: 3, cin: 64, cout: 64, stride: 1, pad: 'same' },
+  { label: '128×128×64, 3×3 s1', n: 1, h: 128, k: 3, cin: 64, cout: 64, stride: 1, pad: 'same' },
+  { label: '128×128×64→128, 3×3 s2', n: 1, h: 128, k: 3, cin: 64, cout: 128, stride: 2, pad: 'same' },
+  // the mask head's up-convolution (conv2dTranspose 14→28, 256 ch) for 8 RoIs is this kernel's dx pass
+  { label: 'mask up-conv 8×28²×256', n: 8, h: 28, k: 2, cin: 256, cout: 256, stride: 2, pad: 'valid', passes: ['backprop input'] },
 ];
 
+function outSize(s: Shape): number {
+  return s.pad === 'same' ? Math.ceil(s.h / s.stride) : Math.floor((s.h - s.k) / s.stride) + 1;
+}
+
 function flops(s: Shape): number {
-  const ho = Math.ceil(s.h / s.stride);
-  return 2 * ho * ho * s.cout * 9 * s.cin;
+  return 2 * s.n * outSize(s) ** 2 * s.cout * s.k * s.k * s.cin;
 }
 
 function runPass(pass: Pass, s: Shape, x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor {
-  const common = { strides: s.stride, pad: 'same', dataFormat: 'NHWC' };
-  if (pass === 'forward') return tf.conv2d(x, w, s.stride, 'same');
+  const common = { strides: s.stride, pad: s.pad, dataFormat: 'NHWC' };
+  if (pass === 'forward') return tf.conv2d(x, w, s.stride, s.pad);
   if (pass === 'backprop input') {
     return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...common, inputShape: x.shape } as never) as tf.Tensor;
   }
@@ -55,11 +68,15 @@ function time(fn: () => tf.Tensor, reps: number): number {
 async function bench(backend: string, passes: Pass[], reps: number, tag = backend): Promise<void> {
   await tf.setBackend(backend);
   for (const s of quick ? shapes.slice(0, 1) : shapes) {
-    const ho = Math.ceil(s.h / s.stride);
-    const x = tf.randomNormal([1, s.h, s.h, s.cin]) as tf.Tensor4D;
-    const w = tf.randomNormal([3, 3, s.cin, s.cout]) as tf.Tensor4D;
-    const dy = tf.randomNormal([1, ho, ho, s.cout]) as tf.Tensor4D;
-    for (const pass of passes) {
+    const ho = outSize(s);
+    const x = tf.randomNormal([s.n, s.h, s.h, s.cin]) as tf.Tensor4D;
+    const w = tf.randomNormal([s.k, s.k, s.cin, s.cout]) as tf.Tensor4D;
+    const dy = tf.randomNormal([s.n, ho, ho, s.cout]) as tf.Tensor4D;
+    for (const pass of passes.filter((p) => s.passes == null || s.passes.includes(p))) {
+      if (backend === 'cpu' && pass === 'backprop filter' && s.h > 64 && !full) {
+        console.log(`${tag.padEnd(22)} ${s.label.padEnd(24)} ${pass.padEnd(16)}  skipped (slow loop; --full runs it)`);
+        continue;
+      }
       const sec = time(() => runPass(pass, s, x, w, dy), reps);
       console.log(`${tag.padEnd(22)} ${s.label.padEnd(24)} ${pass.padEnd(16)} ${(sec * 1000).toFixed(1).padStart(8)} ms  ${(flops(s) / sec / 1e9).toFixed(2).padStart(6)} GFLOP/s`);
     }

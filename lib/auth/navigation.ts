@@ -8,7 +8,9 @@ export interface NavItem {
 
 /** Every area of the app with the least role that may use it; the menu shows a user only what they may do. */
 export const NAV_ITEMS: NavItem[] = [
+  { href: '/annotate', label: 'Annotate', role: 'ANNOTATOR' },
   { href: '/slices', label: 'Slices', role: 'ANNOTATOR' },
+  { href: '/history', label: 'My work', role: 'ANNOTATOR' },
   { href: '/review', label: 'Review', role: 'REVIEWER' },
   { href: '/admin/users', label: 'Users', role: 'ADMIN' },
 ];

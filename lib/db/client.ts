@@ -7,34 +7,26 @@
  * JSON.stringify and `===` with numbers: wrap raw integers in Number(...). Model queries (findMany,
  * count, …) always give numbers.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient as PostgresPrismaClient } from '@/lib/generated/postgresql/client';
 import { PrismaClient as SqlitePrismaClient } from '@/lib/generated/sqlite/client';
+import { dataDir, repoRoot } from '@/lib/paths';
 import type { DatabaseProvider } from './schemaVariants';
+
+export { repoRoot } from '@/lib/paths';
 
 export type { DatabaseProvider } from './schemaVariants';
 
 /** The one client type the app codes against (the SQLite client's; the PostgreSQL one has the same model API). */
 export type Db = SqlitePrismaClient;
 
-/**
- * The repository root: relative SQLite paths and the migrations folder hang off it. This file sits at
- * lib/db/, but bundlers (Next.js) rewrite __dirname, so fall back to the working directory, which is the
- * root for npm scripts, `next start` and vitest.
- */
-export function repoRoot(): string {
-  const fromFile = typeof __dirname === 'string' ? path.resolve(__dirname, '../..') : '';
-  if (fromFile && existsSync(path.join(fromFile, 'prisma/schema.prisma'))) return fromFile;
-  return process.cwd();
-}
-
-/** DATABASE_URL, or the default SQLite file data/ctms.db; relative `file:` paths are made absolute against the repo root. */
+/** DATABASE_URL, or the default SQLite file ctms.db in the data folder (DATA_DIR, default data/); relative `file:` paths are made absolute against the repo root. */
 export function databaseUrl(env: Record<string, string | undefined> = process.env): string {
-  const url = env.DATABASE_URL?.trim() || `file:${path.join(repoRoot(), 'data/ctms.db')}`;
+  const url = env.DATABASE_URL?.trim() || `file:${path.join(dataDir(), 'ctms.db')}`;
   if (providerOf(url) !== 'sqlite') return url;
   return `file:${sqliteFilePath(url)}`;
 }

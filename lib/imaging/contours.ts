@@ -78,7 +78,7 @@ export function traceClass(
   options: ContourOptions = DEFAULT_CONTOUR_OPTIONS,
 ): LesionPolygon[] {
   if (labels.length !== width * height) throw new RangeError(`label map length ${labels.length} ≠ ${width}×${height}`);
-  const binary = new Float64Array(labels.length);
+  const binary = new Uint8Array(labels.length);
   let any = false;
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] === label) {
@@ -87,7 +87,8 @@ export function traceClass(
     }
   }
   if (!any) return [];
-  const [multi] = contours().size([width, height]).thresholds([0.5]).smooth(false)(Array.from(binary));
+  // d3-contour only indexes `values`, so a typed array serves (its types say number[]).
+  const [multi] = contours().size([width, height]).thresholds([0.5]).smooth(false)(binary as unknown as number[]);
   const out: LesionPolygon[] = [];
   for (const [outer, ...holes] of multi.coordinates as Point[][][]) {
     const points = simplifyRing(outer, options.tolerance);

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import { dataDir } from '@/lib/paths';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -30,10 +31,8 @@ const SUFFIX: Record<PixelKind, string> = { HU: 'i16', WINDOWED: 'u8' };
 // (every platform Node ships for today). Fail loudly rather than write byte-swapped files.
 if (os.endianness() !== 'LE') throw new Error('pixelStore assumes a little-endian host');
 
-/** The storage root: env DATA_DIR (relative paths against the working directory), else <repo>/data. */
-export function dataDir(): string {
-  return path.resolve(process.env.DATA_DIR ?? path.resolve(__dirname, '..', '..', 'data'));
-}
+/** The storage root: the project's data folder (DATA_DIR, else <repo>/data). */
+export { dataDir } from '@/lib/paths';
 
 function assertShape(img: PixelImage): void {
   if (!Number.isInteger(img.width) || !Number.isInteger(img.height) || img.width < 1 || img.height < 1) {
@@ -83,17 +82,25 @@ export async function writePixels(img: PixelImage, root: string = dataDir()): Pr
   const rel = pixelPathFor(hash, img.kind, img.width, img.height);
   const abs = path.join(root, rel);
   if (await fileExists(abs)) return { path: rel, contentHash: hash, created: false };
-  await fs.mkdir(path.dirname(abs), { recursive: true });
+  const dir = path.dirname(abs);
+  if (!madeDirs.has(dir)) {
+    await fs.mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
   const tmp = `${abs}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
     await fs.writeFile(tmp, await gzip(pixelBytes(img)));
     await fs.rename(tmp, abs);
   } catch (err) {
+    madeDirs.delete(dir); // the folder may have been removed under us: recreate it next time
     await fs.rm(tmp, { force: true });
     throw err;
   }
   return { path: rel, contentHash: hash, created: true };
 }
+
+/** Folders already created by this process (saves a mkdir per write on bulk imports). */
+const madeDirs = new Set<string>();
 
 const NAME = /^([0-9a-f]{64})\.(\d+)x(\d+)\.(i16|u8)\.gz$/;
 

@@ -49,22 +49,24 @@ async function expectStoreMatchesDb(db: Db): Promise<void> {
   expect(await storedFiles()).toEqual(paths);
 }
 
-/** A 4×3 series of 5 slices; slice k (by position) holds HU −1000 + 100k + pixel index. */
+/** A 4×3 series of 5 slices; the k-th file (by position, caudal first) holds HU −1000 + 100k + 2·pixel index. */
 async function writeSeries(dir: string, uid = '2.25.777'): Promise<number[][]> {
   const zs = [-40, -37.5, -35, -32.5, -30]; // cranial = −30 → index 0
   const names = ['x3.dcm', 'x1.dcm', 'x5.dcm', 'x2.dcm', 'x4.dcm']; // file order unrelated to position
   const expectedByIndex: number[][] = [];
   for (let k = 0; k < zs.length; k++) {
-    const hu = Array.from({ length: 12 }, (_, p) => -1000 + 100 * k + p);
+    const hu = Array.from({ length: 12 }, (_, p) => -1000 + 100 * k + 2 * p); // even, so (hu + 1024)/2 is exact
     expectedByIndex[zs.length - 1 - k] = hu;
     const stored = Int16Array.from(hu, (v) => (v + 1024) / 2); // slope 2, intercept −1024
     await put(path.join(dir, names[k]), dicomBytes({ rows: 3, cols: 4, stored, slope: 2, intercept: -1024, position: [0, 0, zs[k]], orientation: [1, 0, 0, 0, 1, 0], instanceNumber: 5 - k, seriesUid: uid, window: { width: 400, level: 40 } }));
   }
-  // Stored values are (hu + 1024)/2, so HU must be even for the test to be exact.
-  return expectedByIndex.map((row) => row.map((v) => Math.round((v + 1024) / 2) * 2 - 1024));
+  return expectedByIndex;
 }
 
-const run = (input: string, opts: Parameters<typeof importPath>[2] = {}) => importPath(t.db, input, { dataDir: storage, ...opts });
+const run = (input: string, opts: Parameters<typeof importPath>[2] = {}, onProgress?: Parameters<typeof importPath>[3]) =>
+  importPath(t.db, input, { dataDir: storage, ...opts }, onProgress);
+/** Tiny synthetic lesions: keep every pixel (the default minArea drops specks this small). */
+const exact = { tolerance: 0, minArea: 0 };
 
 describe('importPath: DICOM', () => {
   it('imports a shuffled series in position order with exact HU, and re-importing adds nothing', async () => {
@@ -99,8 +101,8 @@ describe('importPath: DICOM', () => {
     const summary = await run(path.join(work, 'series'));
     expect(summary.slicesAdded).toBe(4);
     expect(summary.errors).toEqual([
-      { file: path.join(work, 'series', 'x2.dcm'), message: expect.stringMatching(/corrupt or truncated DICOM/) },
       { file: path.join(work, 'series', 'jpeg.dcm'), message: expect.stringMatching(/^unsupported transfer syntax 1\.2\.840\.10008\.1\.2\.4\.70/) },
+      { file: path.join(work, 'series', 'x2.dcm'), message: expect.stringMatching(/^corrupt or truncated DICOM/) },
     ]);
     expect(await t.db.slice.count({ where: { sourceFile: { endsWith: 'x2.dcm' } } })).toBe(0);
     await expectStoreMatchesDb(t.db);
@@ -124,7 +126,7 @@ describe('importPath: NIfTI', () => {
   ])('imports %s as HU slices with polygons from a label volume', async (name, gzip) => {
     await put(`in/${name}`, niftiBytes({ dims: [nx, ny, nz], datatype: 'int16', data: volume(), gzip }));
     await put(`masks/${name}`, niftiBytes({ dims: [nx, ny, nz], datatype: 'uint8', data: labels(), gzip }));
-    const summary = await run(path.join(work, 'in'), { masksDir: path.join(work, 'masks'), contour: { tolerance: 0, minArea: 0 } });
+    const summary = await run(path.join(work, 'in'), { masksDir: path.join(work, 'masks'), contour: exact });
     expect(summary).toMatchObject({ files: 1, slicesAdded: 3, annotationsAdded: 2, errors: [] });
     const slices = await t.db.slice.findMany({ orderBy: { index: 'asc' }, include: { annotations: { include: { revisions: true } } } });
     expect(slices.map((s) => s.status)).toEqual(['UNLABELLED', 'ACCEPTED', 'UNLABELLED']);
@@ -192,7 +194,7 @@ describe('importPath: 2-D images', () => {
     await put('ds/README.md', '# not an image');
     await put('ds/masks/2.png', palettePng(8, 6, block()));
     await put('ds/masks/1.png', greyPng(8, 6, Uint8Array.from(block(), (v) => (v ? 255 : 0))));
-    const summary = await run(path.join(work, 'ds'), { masksDir: path.join(work, 'ds', 'masks'), mergedLesionClass: 'C' });
+    const summary = await run(path.join(work, 'ds'), { masksDir: path.join(work, 'ds', 'masks'), mergedLesionClass: 'C', contour: exact });
     expect(summary).toMatchObject({ files: 3, studies: 2, slicesAdded: 3, labelsAdded: 3, errors: [] });
     expect(summary.skipped).toEqual([{ file: path.join(work, 'ds', 'README.md'), reason: 'not a CT input file type' }]);
     const slices = await t.db.slice.findMany({ include: { labels: true, annotations: true, study: true } });
@@ -261,6 +263,34 @@ describe('importPath: 2-D images', () => {
     await expectStoreMatchesDb(t.db);
   });
 
+  it('keeps a pixel file shared by a failed unit and the next one (read ahead) that succeeds', async () => {
+    await put('d/1.png', img(1));
+    await run(path.join(work, 'd'));
+    // 1.png changes (conflict at index 0) and 2.png is the same new image: its unit finds the file already
+    // written by the failing unit, so cleaning up after 1.png must leave it.
+    await put('d/1.png', img(5));
+    await put('d/2.png', img(5));
+    // Slow transactions make sure 2.png is read and stored before 1.png's failure is cleaned up.
+    const slowDb = new Proxy(t.db, {
+      get(target, prop) {
+        if (prop === '$transaction') {
+          return async (...args: Parameters<Db['$transaction']>) => {
+            await new Promise((r) => setTimeout(r, 300));
+            return (target.$transaction as (...a: unknown[]) => unknown)(...args);
+          };
+        }
+        const v = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const summary = await importPath(slowDb, path.join(work, 'd'), { dataDir: storage });
+    expect(summary.errors.map((e) => path.basename(e.file))).toEqual(['1.png']);
+    expect(summary.slicesAdded).toBe(1);
+    await expectStoreMatchesDb(t.db);
+    const second = await t.db.slice.findFirstOrThrow({ where: { index: 1 } });
+    expect((await readPixels(second.pixelPath, storage, { verifyHash: true })).width).toBe(8);
+  });
+
   it('names a missing input path', async () => {
     await expect(run(path.join(work, 'nope'))).rejects.toThrow(/^nope: no such file or folder/);
   });
@@ -274,7 +304,7 @@ describe.skipIf(!pg.available)('importPath on PostgreSQL', () => {
       await writeSeries('series');
       await put('imgs/a.png', greyPng(2, 2, Uint8Array.from([1, 2, 3, 4])));
       await put('imgs/m/a.png', palettePng(2, 2, Uint8Array.from([0, 1, 2, 1])));
-      const opts = { dataDir: storage, masksDir: path.join(work, 'imgs', 'm') };
+      const opts = { dataDir: storage, masksDir: path.join(work, 'imgs', 'm'), contour: exact };
       const a = await importPath(p.db, path.join(work, 'series'), opts);
       const b = await importPath(p.db, path.join(work, 'imgs'), opts);
       expect([a.slicesAdded, b.slicesAdded, b.annotationsAdded, a.errors.length + b.errors.length]).toEqual([5, 1, 2, 0]);

@@ -12,8 +12,10 @@
  *    When the transaction fails, nothing of the unit stays: the database rolls back and the pixel files it wrote
  *    are deleted unless some slice references them.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/generated/sqlite/client';
 import { DEFAULT_CONTOUR_OPTIONS, labelMapToPolygons, type ContourOptions, type LesionClass, type LesionPolygon } from '@/lib/imaging/contours';
 import { dataDir, deletePixels, type PixelImage, writePixels } from '@/lib/imaging/pixelStore';
 import { orderSeries, readDicomFile, readDicomHeader, type DicomHeader } from '@/lib/imaging/readers/dicom';
@@ -81,6 +83,13 @@ interface PreparedSlice {
   className?: string;
 }
 
+/** A prepared slice whose pixels are on disk. */
+interface StoredSlice {
+  slice: PreparedSlice;
+  path: string;
+  hash: string;
+}
+
 /** One transaction's worth: a study and the slices one file (or one DICOM series) brings. */
 interface Unit {
   scanKey: string;
@@ -103,6 +112,10 @@ interface Context {
   studyIds: Set<string>;
   /** Per-run cache of listImages(folder). */
   folderImages: Map<string, Promise<string[]>>;
+  /** Study ids by scanKey, once committed in this run (saves the upsert for every image of a folder study). */
+  studyByKey: Map<string, string>;
+  /** Pixel paths of units stored but not yet committed (the one being read ahead): never cleaned up as orphans. */
+  inFlight: Map<string, number>;
 }
 
 export async function importPath(
@@ -124,7 +137,7 @@ export async function importPath(
     errors: [],
     skipped: found.skipped,
   };
-  const ctx: Context = { db, options, root: found.root, storageRoot: options.dataDir ?? dataDir(), masks, labels, summary, studyIds: new Set(), folderImages: new Map() };
+  const ctx: Context = { db, options, root: found.root, storageRoot: options.dataDir ?? dataDir(), masks, labels, summary, studyIds: new Set(), folderImages: new Map(), studyByKey: new Map(), inFlight: new Map() };
   let done = 0;
   const progress = (file: string) => onProgress?.({ done: ++done, total: summary.files, file });
 
@@ -138,34 +151,65 @@ export async function importPath(
       progress(file);
     }
   }
-  for (const series of groupSeries(headers)) {
-    await runUnit(ctx, series[0].file, () => prepareDicomSeries(ctx, series, progress));
-  }
-  for (const file of found.nifti) {
-    await runUnit(ctx, file, () => prepareNifti(ctx, file));
-    progress(file);
-  }
-  for (const file of found.images) {
-    await runUnit(ctx, file, () => prepareImage(ctx, file));
-    progress(file);
+  const jobs: { file: string; files: string[]; prepare: () => Promise<Prepared> }[] = [
+    ...groupSeries(headers).map(({ ordered, by }) => ({
+      file: ordered[0].file,
+      files: ordered.map((h) => h.file),
+      prepare: () => prepareDicomSeries(ctx, ordered, by),
+    })),
+    ...found.nifti.map((file) => ({ file, files: [file], prepare: async () => single(file, await prepareNifti(ctx, file)) })),
+    ...found.images.map((file) => ({ file, files: [file], prepare: async () => single(file, await prepareImage(ctx, file)) })),
+  ];
+  // Reading/decoding the next unit overlaps with writing the current one (one unit ahead, to bound memory);
+  // results are consumed in order, so errors and progress come out in file order.
+  const settle = (job: (typeof jobs)[number]): Promise<Prepared> =>
+    job.prepare().then(
+      async (p) => {
+        if (!p.unit) return p;
+        try {
+          return { ...p, stored: await storePixels(ctx, p.unit) };
+        } catch (err) {
+          return { ...p, unit: null, failures: [...p.failures, { file: p.unit.file, err }] };
+        }
+      },
+      (err) => ({ unit: null, failures: [{ file: job.file, err }], files: job.files }),
+    );
+  let next = jobs.length > 0 ? settle(jobs[0]) : undefined;
+  for (let i = 0; i < jobs.length; i++) {
+    const current = await next!;
+    next = i + 1 < jobs.length ? settle(jobs[i + 1]) : undefined;
+    for (const f of current.failures) recordError(ctx, f.file, f.err);
+    if (current.unit && current.stored) {
+      const { slices, created } = current.stored;
+      try {
+        if (slices.length > 0) await commitUnit(ctx, current.unit, slices);
+        release(ctx, slices);
+      } catch (err) {
+        release(ctx, slices);
+        await removeOrphans(ctx, created);
+        recordError(ctx, current.unit.file, err);
+      }
+    }
+    for (const f of current.files) progress(f);
   }
   summary.studies = ctx.studyIds.size;
   return summary;
 }
 
+/** A prepared unit, with the files it covered (for progress) and those that failed on the way. */
+interface Prepared {
+  unit: Unit | null;
+  failures: { file: string; err: unknown }[];
+  files: string[];
+  /** Filled in by storePixels. */
+  stored?: { slices: StoredSlice[]; created: string[] };
+}
+
+const single = (file: string, unit: Unit): Prepared => ({ unit, failures: [], files: [file] });
+
 function recordError(ctx: Context, file: string, err: unknown): void {
   const message = err instanceof ImportError ? err.reason : err instanceof Error ? err.message : String(err);
   ctx.summary.errors.push({ file: err instanceof ImportError ? err.file : file, message });
-}
-
-/** Prepares a unit (null when nothing is left to import), stores its pixels and commits it; errors are recorded. */
-async function runUnit(ctx: Context, file: string, prepare: () => Promise<Unit | null>): Promise<void> {
-  try {
-    const unit = await prepare();
-    if (unit && unit.slices.length > 0) await commitUnit(ctx, unit);
-  } catch (err) {
-    recordError(ctx, file, err);
-  }
 }
 
 // ---------------------------------------------------------------- keys, masks, classes
@@ -175,7 +219,7 @@ function keyOf(ctx: Context, p: string): string {
 }
 
 function sliceClass(ctx: Context, file: string, extraKeys: string[] = []): string | undefined {
-  if (ctx.labels) return classFromCsv(ctx.labels, file, ctx.root, extraKeys);
+  if (ctx.labels) return classFromCsv(ctx.labels, file, [ctx.root, path.dirname(path.resolve(ctx.options.labelsCsv!))], extraKeys);
   return classFromFolder(file, ctx.options.classFolders ?? DEFAULT_CLASS_FOLDERS);
 }
 
@@ -259,20 +303,22 @@ async function prepareNifti(ctx: Context, file: string): Promise<Unit> {
   };
 }
 
-/** DICOM headers grouped by SeriesInstanceUID (files without one form a series per folder), ordered. */
-function groupSeries(headers: DicomHeader[]): DicomHeader[][] {
+/** DICOM headers grouped by SeriesInstanceUID (files without one form a series per folder), each ordered. */
+function groupSeries(headers: DicomHeader[]): ReturnType<typeof orderSeries<DicomHeader>>[] {
   const groups = new Map<string, DicomHeader[]>();
   for (const h of headers) {
     const key = h.seriesInstanceUid ?? `folder:${path.dirname(h.file)}`;
-    groups.set(key, [...(groups.get(key) ?? []), h]);
+    const group = groups.get(key);
+    if (group) group.push(h);
+    else groups.set(key, [h]);
   }
-  return [...groups.values()].map((g) => orderSeries(g).ordered);
+  return [...groups.values()].map((g) => orderSeries(g));
 }
 
-/** Decodes the series' slices one by one; a file that fails is recorded and left out, the rest go on. */
-async function prepareDicomSeries(ctx: Context, series: DicomHeader[], progress: (file: string) => void): Promise<Unit | null> {
+/** Decodes the series' slices one by one; a file that fails is reported and left out, the rest go on. */
+async function prepareDicomSeries(ctx: Context, series: DicomHeader[], by: string): Promise<Prepared> {
+  const failures: Prepared['failures'] = [];
   const first = series[0];
-  const { by } = orderSeries(series);
   const folders = [...new Set(series.map((h) => path.dirname(h.file)))];
   const slices: PreparedSlice[] = [];
   const huWindow = ctx.options.huWindow ?? DEFAULT_HU_WINDOW;
@@ -294,13 +340,12 @@ async function prepareDicomSeries(ctx: Context, series: DicomHeader[], progress:
         className: sliceClass(ctx, file, folders.map((f) => path.relative(ctx.root, f).split(path.sep).join('/') || path.basename(f))),
       });
     } catch (err) {
-      recordError(ctx, file, err);
-    } finally {
-      progress(file);
+      failures.push({ file, err });
     }
   }
-  if (slices.length === 0) return null;
-  return {
+  const files = series.map((h) => h.file);
+  if (slices.length === 0) return { unit: null, failures, files };
+  const unit: Unit = {
     scanKey: first.seriesInstanceUid ?? keyOf(ctx, folders[0]),
     format: 'dicom',
     patientId: first.patientId,
@@ -319,25 +364,43 @@ async function prepareDicomSeries(ctx: Context, series: DicomHeader[], progress:
     file: first.file,
     slices,
   };
+  return { unit, failures, files };
 }
 
 // ---------------------------------------------------------------- writing a unit
 
-async function commitUnit(ctx: Context, unit: Unit): Promise<void> {
-  const { db, options } = ctx;
-  const source = options.source ?? 'import';
+/**
+ * Writes the unit's pixel files (identical content is stored once). When a write fails, the files this unit
+ * created so far are removed again before the error goes on.
+ */
+async function storePixels(ctx: Context, unit: Unit): Promise<{ slices: StoredSlice[]; created: string[] }> {
   const created: string[] = [];
-  const stored: { slice: PreparedSlice; path: string; hash: string }[] = [];
+  const slices: StoredSlice[] = [];
   try {
     for (const slice of unit.slices) {
       const s = await writePixels(slice.image, ctx.storageRoot);
       if (s.created) created.push(s.path);
-      stored.push({ slice, path: s.path, hash: s.contentHash });
+      slices.push({ slice, path: s.path, hash: s.contentHash });
+      ctx.inFlight.set(s.path, (ctx.inFlight.get(s.path) ?? 0) + 1);
     }
+  } catch (err) {
+    release(ctx, slices);
+    await removeOrphans(ctx, created);
+    throw new ImportError(unit.file, `cannot store pixels under ${ctx.storageRoot}: ${(err as Error).message}`, { cause: err });
+  }
+  return { slices, created };
+}
+
+/** One transaction: the study (upserted), its new slices, their polygons and labels. Throws without writing on conflict. */
+async function commitUnit(ctx: Context, unit: Unit, stored: StoredSlice[]): Promise<void> {
+  const { db, options } = ctx;
+  const source = options.source ?? 'import';
+  try {
     const counts = await db.$transaction(
       async (tx) => {
         const n = { studyId: '', added: 0, skipped: 0, annotations: 0, labels: 0 };
-        const study = await tx.study.upsert({
+        const known = ctx.studyByKey.get(unit.scanKey);
+        const study = known ? { id: known } : await tx.study.upsert({
           where: { source_scanKey: { source, scanKey: unit.scanKey } },
           create: {
             source,
@@ -351,81 +414,94 @@ async function commitUnit(ctx: Context, unit: Unit): Promise<void> {
           select: { id: true },
         });
         n.studyId = study.id;
+        const existing = new Map(
+          (
+            await tx.slice.findMany({
+              where: { studyId: study.id, index: { in: stored.map((x) => x.slice.index) } },
+              select: { index: true, contentHash: true, sourceFile: true },
+            })
+          ).map((e) => [e.index, e]),
+        );
+        // Rows are built here and written with one createMany per table: a volume is hundreds of slices and
+        // thousands of polygons, and per-row round trips dominated the import time. Ids are made here (instead of
+        // Prisma's cuid default) so the child rows can reference their parents within the batch.
+        const author = options.importedById ?? null;
+        const sliceRows: Prisma.SliceCreateManyInput[] = [];
+        const annotationRows: Prisma.AnnotationCreateManyInput[] = [];
+        const revisionRows: Prisma.AnnotationRevisionCreateManyInput[] = [];
+        const labelRows: Prisma.SliceLabelCreateManyInput[] = [];
         for (const { slice, path: pixelPath, hash } of stored) {
-          const existing = await tx.slice.findUnique({
-            where: { studyId_index: { studyId: study.id, index: slice.index } },
-            select: { contentHash: true, sourceFile: true },
-          });
-          if (existing) {
-            if (existing.contentHash === hash) {
+          const before = existing.get(slice.index);
+          if (before) {
+            if (before.contentHash === hash) {
               n.skipped++;
               continue;
             }
             throw new ImportError(
               slice.file,
-              `slice ${slice.index} of study ${unit.scanKey} already holds different pixels (imported from ${existing.sourceFile}); ` +
+              `slice ${slice.index} of study ${unit.scanKey} already holds different pixels (imported from ${before.sourceFile}); ` +
                 `import changed files under another source (options.source / --source) or delete the study first`,
             );
           }
-          const row = await tx.slice.create({
-            data: {
-              studyId: study.id,
-              index: slice.index,
-              width: slice.image.width,
-              height: slice.image.height,
-              pixelPath,
-              pixelKind: slice.image.kind,
-              windowWidth: slice.window.width,
-              windowLevel: slice.window.level,
-              contentHash: hash,
-              sourceFile: keyOf(ctx, slice.file),
-              status: slice.polygons.length > 0 ? 'ACCEPTED' : 'UNLABELLED',
-            },
-            select: { id: true },
+          const sliceId = randomUUID();
+          sliceRows.push({
+            id: sliceId,
+            studyId: study.id,
+            index: slice.index,
+            width: slice.image.width,
+            height: slice.image.height,
+            pixelPath,
+            pixelKind: slice.image.kind,
+            windowWidth: slice.window.width,
+            windowLevel: slice.window.level,
+            contentHash: hash,
+            sourceFile: keyOf(ctx, slice.file),
+            status: slice.polygons.length > 0 ? 'ACCEPTED' : 'UNLABELLED',
           });
-          n.added++;
           for (const p of slice.polygons) {
+            const annotationId = randomUUID();
+            annotationRows.push({ id: annotationId, sliceId, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: 'IMPORTED', status: 'ACCEPTED', version: 1, authorId: author });
             const snapshot = { lesionClass: p.lesionClass, points: p.points, holes: p.holes, status: 'ACCEPTED' };
-            await tx.annotation.create({
-              data: {
-                sliceId: row.id,
-                lesionClass: p.lesionClass,
-                points: p.points,
-                holes: p.holes,
-                source: 'IMPORTED',
-                status: 'ACCEPTED',
-                version: 1,
-                authorId: options.importedById ?? null,
-                revisions: { create: { version: 1, action: 'CREATE', snapshot, authorId: options.importedById ?? null } },
-              },
-              select: { id: true },
-            });
-            n.annotations++;
+            revisionRows.push({ annotationId, version: 1, action: 'CREATE', snapshot, authorId: author });
           }
-          if (slice.className) {
-            await tx.sliceLabel.create({ data: { sliceId: row.id, className: slice.className, source: 'IMPORTED', authorId: options.importedById ?? null } });
-            n.labels++;
-          }
+          if (slice.className) labelRows.push({ sliceId, className: slice.className, source: 'IMPORTED', authorId: author });
         }
+        // Parents first: foreign keys are checked per statement.
+        if (sliceRows.length) n.added = (await tx.slice.createMany({ data: sliceRows })).count;
+        if (annotationRows.length) n.annotations = (await tx.annotation.createMany({ data: annotationRows })).count;
+        if (revisionRows.length) await tx.annotationRevision.createMany({ data: revisionRows });
+        if (labelRows.length) n.labels = (await tx.sliceLabel.createMany({ data: labelRows })).count;
         return n;
       },
       // A large volume is thousands of inserts: allow more than Prisma's 5 s default.
       { timeout: 10 * 60_000, maxWait: 60_000 },
     );
     ctx.studyIds.add(counts.studyId);
+    ctx.studyByKey.set(unit.scanKey, counts.studyId);
     ctx.summary.slicesAdded += counts.added;
     ctx.summary.slicesSkipped += counts.skipped;
     ctx.summary.annotationsAdded += counts.annotations;
     ctx.summary.labelsAdded += counts.labels;
   } catch (err) {
-    await removeOrphans(ctx, created);
     throw err instanceof ImportError ? err : new ImportError(unit.file, `database write failed: ${(err as Error).message}`, { cause: err });
   }
 }
 
-/** Deletes pixel files this unit created, unless a slice (from elsewhere) references the same content. */
+function release(ctx: Context, slices: StoredSlice[]): void {
+  for (const { path: p } of slices) {
+    const left = (ctx.inFlight.get(p) ?? 1) - 1;
+    if (left > 0) ctx.inFlight.set(p, left);
+    else ctx.inFlight.delete(p);
+  }
+}
+
+/**
+ * Deletes pixel files a failed unit created, unless a slice references the same content (an identical image from
+ * elsewhere) or a unit still on its way to the database does.
+ */
 async function removeOrphans(ctx: Context, created: string[]): Promise<void> {
   for (const p of new Set(created)) {
+    if (ctx.inFlight.has(p)) continue;
     const refs = await ctx.db.slice.count({ where: { pixelPath: p } }).catch(() => 1);
     if (refs === 0) await deletePixels(p, ctx.storageRoot);
   }

@@ -104,12 +104,13 @@ export function stem(file: string): string {
 }
 
 /**
- * The CSV's class for a file: looked up by the path relative to the import root, then the base name, then the
- * base name without extension. `extraKeys` are tried last (e.g. a DICOM series folder).
+ * The CSV's class for a file: looked up by its path relative to each of `roots` (the import root, the CSV's
+ * folder), then the base name, then the base name without extension. `extraKeys` are tried last (e.g. a DICOM
+ * series folder).
  */
-export function classFromCsv(labels: Map<string, string>, file: string, root: string, extraKeys: string[] = []): string | undefined {
-  const rel = path.relative(root, file).split(path.sep).join('/');
-  for (const key of [rel, path.basename(file), stem(file), ...extraKeys.map(normaliseKey)]) {
+export function classFromCsv(labels: Map<string, string>, file: string, roots: string[], extraKeys: string[] = []): string | undefined {
+  const rel = roots.map((root) => path.relative(root, file).split(path.sep).join('/'));
+  for (const key of [...rel, path.basename(file), stem(file), ...extraKeys.map(normaliseKey)]) {
     const hit = labels.get(key);
     if (hit !== undefined) return hit;
   }

@@ -99,11 +99,15 @@ function nmsSorted(boxes: Boxes, areas: Float32Array, order: Int32Array, iouThre
     keep.push(i);
     const ix1 = boxes[4 * i], iy1 = boxes[4 * i + 1], ix2 = boxes[4 * i + 2], iy2 = boxes[4 * i + 3];
     const iarea = areas[i];
+    // disjoint boxes have IoU 0, which never exceeds a non-negative threshold: skip the float32 maths
+    const skipDisjoint = iouThreshold >= 0;
     for (let b = a + 1; b < order.length; b++) {
       if (suppressed[b]) continue;
       const j = order[b];
       const w = f(Math.min(ix2, boxes[4 * j + 2]) - Math.max(ix1, boxes[4 * j]));
+      if (w <= 0 && skipDisjoint) continue;
       const h = f(Math.min(iy2, boxes[4 * j + 3]) - Math.max(iy1, boxes[4 * j + 1]));
+      if (h <= 0 && skipDisjoint) continue;
       const inter = w > 0 && h > 0 ? f(w * h) : 0;
       if (f(inter / f(f(iarea + areas[j]) - inter)) > iouThreshold) suppressed[b] = 1;
     }

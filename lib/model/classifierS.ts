@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isNormParam } from './backbones';
 import type { ClassifierConfig } from './config';
 import { linear, ParamStore } from './layers';
-import { MaskRcnn, type ModelInput, type RawDetections } from './maskRcnn';
+import { MaskRcnn, type ModelInput } from './maskRcnn';
 import { rankedBoxFeatures } from './postprocess';
 
 export type ClassifierS = (features: tf.Tensor2D) => tf.Tensor2D;
@@ -62,27 +62,32 @@ export class CovidCtMaskNet {
   }
 
   /**
-   * The ranked N×5 input of S for one slice (typed array, outside any tape): the frozen trunk's
-   * detections at score threshold −0.01, NMS 0.75, top N, padded by repeating rows (rankedBoxFeatures).
+   * S's input for one slice as a [1, 5N] tensor: the trunk's detections at score threshold −0.01,
+   * NMS 0.75, top N, as rankedBoxFeatures rows (padded by repeating rows). Differentiable w.r.t. the
+   * trunk (heads+bn / full modes); call inside a tidy or a gradient tape.
    */
+  rankedFeaturesTensor(input: ModelInput): tf.Tensor2D {
+    const { proposals, box } = this.segmenter.boxStage(input);
+    const det = this.segmenter.postprocess(proposals, box.classLogits.dataSync() as Float32Array, box.boxRegression.dataSync() as Float32Array, input.imageHW, {
+      scoreThresh: this.config.scoreThresh, nmsThresh: this.config.nmsThresh, detectionsPerImg: this.config.rankedN,
+    });
+    return tf.reshape(rankedBoxFeatures(box.classLogits, box.boxRegression, det, this.config.rankedN), [1, 5 * this.config.rankedN]) as tf.Tensor2D;
+  }
+
+  /** The same as a typed array (heads mode: computed once per slice and cached). */
   rankedFeatures(input: ModelInput): Float32Array {
-    const det = this.segmenter.detect(input, { scoreThresh: this.config.scoreThresh, nmsThresh: this.config.nmsThresh, detectionsPerImg: this.config.rankedN, withMasks: false });
-    return rankedInput(det, this.config.rankedN);
+    const t = tf.tidy(() => this.rankedFeaturesTensor(input));
+    const data = t.dataSync() as Float32Array;
+    t.dispose();
+    return data;
   }
 
   /** Class probabilities (sigmoid of S's logits) for one slice. */
   predictProbs(input: ModelInput): Float32Array {
-    const f = this.rankedFeatures(input);
-    return tf.tidy(() => tf.sigmoid(this.s(tf.tensor2d(f, [1, f.length]))).dataSync() as Float32Array);
+    return tf.tidy(() => tf.sigmoid(this.s(this.rankedFeaturesTensor(input))).dataSync() as Float32Array);
   }
 
   dispose(): void {
     this.ps.dispose();
   }
-}
-
-/** S's input from raw detections; a slice with no detection at all gets zeros (N×5). */
-export function rankedInput(det: RawDetections, n: number): Float32Array {
-  if (det.scores.length === 0) return new Float32Array(5 * n);
-  return rankedBoxFeatures(det.scores, det.labels, det.sourceProposal, det.boxRegression, det.numClasses, n);
 }

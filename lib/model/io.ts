@@ -8,7 +8,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { CovidCtMaskNet } from './classifierS';
+import { parseClassifierConfig, parseSegmenterConfig } from './config';
 import type { ParamStore } from './layers';
+import { MaskRcnn } from './maskRcnn';
 
 export const MODEL_FORMAT = 'ct-mask-studio/model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -158,4 +161,57 @@ export function assignWeights(md: ModelDir, ps: ParamStore, filter: (name: strin
     const v = ps.get(n);
     tf.tidy(() => v.assign(tf.tensor(md.weights.subarray(s.offset, s.offset + v.size), v.shape, 'float32')));
   }
+}
+
+/** Saves a segmenter (kind, config and class names come from the model). Returns the weights checksum. */
+export function saveSegmenter(dir: string, model: MaskRcnn, training: TrainingSummary = {}): string {
+  return saveModelDir(dir, { kind: 'segmenter', config: model.config, classNames: model.config.classNames, ps: model.ps }, training);
+}
+
+export function saveClassifier(dir: string, model: CovidCtMaskNet, training: TrainingSummary = {}): string {
+  return saveModelDir(dir, { kind: 'classifier', config: model.config, classNames: model.config.classNames, ps: model.ps }, training);
+}
+
+function configOf<T>(md: ModelDir, parse: (v: unknown) => T): T {
+  try {
+    return parse(md.config);
+  } catch (err) {
+    throw new ModelLoadError(md.dir, `config.json is not valid (${(err as Error).message})`);
+  }
+}
+
+function expectKind(md: ModelDir, kind: Manifest['kind']): void {
+  if (md.manifest.kind !== kind) throw new ModelLoadError(md.dir, `it holds a ${md.manifest.kind}, not a ${kind}`);
+}
+
+export function loadSegmenter(dir: string): MaskRcnn {
+  const md = readModelDir(dir);
+  expectKind(md, 'segmenter');
+  const model = new MaskRcnn(configOf(md, parseSegmenterConfig));
+  try {
+    assignWeights(md, model.ps);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
+}
+
+export function loadClassifier(dir: string): CovidCtMaskNet {
+  const md = readModelDir(dir);
+  expectKind(md, 'classifier');
+  const model = new CovidCtMaskNet(configOf(md, parseClassifierConfig));
+  try {
+    assignWeights(md, model.ps);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
+}
+
+/** Loads whichever kind the directory holds. */
+export function loadModel(dir: string): { kind: 'segmenter'; model: MaskRcnn } | { kind: 'classifier'; model: CovidCtMaskNet } {
+  const kind = readModelDir(dir).manifest.kind;
+  return kind === 'segmenter' ? { kind, model: loadSegmenter(dir) } : { kind, model: loadClassifier(dir) };
 }

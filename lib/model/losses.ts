@@ -9,7 +9,8 @@
  *   softmaxCrossEntropy(logits [S,K], labels): Tensor1D [S] — logsumexp(z) − z[label]
  *   rpnLoss(objectness [A], deltas [A,4], targets): { objectness, boxReg } (scalars)
  *        targets = { labels [A], regressionTargets [A*4], positive, negative } (sampler.selectRpnTrainingSamples);
- *        objectness = mean BCE over the sampled anchors; boxReg = Σ_pos smooth-L1 / number sampled
+ *        objectness = mean BCE over the sampled anchors; boxReg = Σ_pos smooth-L1 / number sampled;
+ *        targets of non-positive anchors are ignored, so zero-area anchors' infinite targets are harmless
  *   fastrcnnLoss(classLogits [S,K], boxRegression [S,4K], labels [S], regressionTargets [S*4]): { classifier, boxReg }
  *        classifier = mean CE; boxReg = Σ over positives of smooth-L1 on the gt class's 4 deltas / S
  */
@@ -67,15 +68,26 @@ export function rpnLoss(
   const numSampled = targets.positive.length + targets.negative.length;
   if (numSampled === 0) throw new Error('rpnLoss: no anchor was sampled (an image without anchors?)');
   const sampled = new Float32Array(a);
-  const positive = new Float32Array(4 * a); // already [A, 4]: broadcasting is slow on the cpu backend
-  for (const i of targets.positive) { sampled[i] = 1; positive.fill(1, 4 * i, 4 * i + 4); }
   for (const i of targets.negative) sampled[i] = 1;
+  // Only positives' targets are read (as torchvision). Zero-area anchors (size 2, ratio 0.1) encode to
+  // ±∞; a dense mask would turn 0·∞ into NaN, so the targets are copied for positives only, and a
+  // non-finite one (a zero-area anchor matched as a low-quality positive) is left out of the loss.
+  const positive = new Float32Array(4 * a); // already [A, 4]: broadcasting is slow on the cpu backend
+  const boxTargets = new Float32Array(4 * a);
+  for (const i of targets.positive) {
+    sampled[i] = 1;
+    for (let k = 4 * i; k < 4 * i + 4; k++) {
+      if (!Number.isFinite(targets.regressionTargets[k])) continue;
+      positive[k] = 1;
+      boxTargets[k] = targets.regressionTargets[k];
+    }
+  }
   // Labels of unsampled anchors (−1 included) are masked out; clamp so BCE stays finite there.
   const labels = targets.labels.map((l) => (l > 0 ? 1 : 0));
   return tf.tidy(() => {
     const bce = bceWithLogits(objectness, tf.tensor1d(labels));
     const obj = tf.div(tf.sum(tf.mul(bce, tf.tensor1d(sampled))), numSampled) as tf.Scalar;
-    const sl1 = smoothL1(tf.sub(deltas, tf.tensor2d(targets.regressionTargets, [a, 4])), beta);
+    const sl1 = smoothL1(tf.sub(deltas, tf.tensor2d(boxTargets, [a, 4])), beta);
     const box = tf.div(tf.sum(tf.mul(sl1, tf.tensor2d(positive, [a, 4]))), numSampled) as tf.Scalar;
     return { objectness: obj, boxReg: box };
   });
@@ -95,10 +107,12 @@ export function fastrcnnLoss(
   // Only the gt class's slice of a positive row counts: a 0/1 mask over [S, K, 1].
   const classMask = oneHotMask(labels, k);
   for (let i = 0; i < s; i++) classMask[i * k] = 0;
+  // background rows' targets are never read; zero them so that 0·(non-finite) cannot leak NaN
+  const boxTargets = regressionTargets.map((v, j) => (labels[Math.floor(j / 4)] > 0 ? v : 0));
   return tf.tidy(() => {
     const classifier = tf.mean(softmaxCrossEntropy(classLogits, labels)) as tf.Scalar;
     const pred = boxRegression.reshape([s, k, 4]);
-    const target = tf.tensor3d(regressionTargets, [s, 1, 4]);
+    const target = tf.tensor3d(boxTargets, [s, 1, 4]);
     const sl1 = smoothL1(tf.sub(pred, target), beta);
     const boxReg = tf.div(tf.sum(tf.mul(sl1, tf.tensor3d(classMask, [s, k, 1]))), s) as tf.Scalar;
     return { classifier, boxReg };

@@ -12,14 +12,14 @@ import { selectBoxes, type Boxes } from './boxOps';
 import type { SegmenterConfig } from './config';
 import type { Instances } from './data/instances';
 import { ParamStore } from './layers';
-import { fastrcnnLoss, rpnLosses } from './losses';
+import { fastrcnnLoss, rpnLoss } from './losses';
 import { createMaskHead, type MaskHead } from './maskHead';
 import { maskrcnnLoss, projectMasksOnBoxes } from './maskTargets';
-import { postprocessDetections } from './postprocess';
+import { filterRpnProposals, postprocessDetections, type Detections } from './postprocess';
 import { shuffled, type Rng } from './random';
 import { createBoxHead, roiTrainingSamples, type BoxHeadOutput } from './roiHeads';
 import { multiScaleRoiAlign } from './roiAlign';
-import { createRpnHead, filterProposals, rpnTargets, type RpnHeadOutput } from './rpn';
+import { createRpnHead, rpnTargets, type RpnHeadOutput } from './rpn';
 
 /** One image ready for the network (after transform.ts). */
 export interface ModelInput {
@@ -47,6 +47,13 @@ export interface RawDetections {
   numClasses: number;
   /** Mask probabilities [D, 28, 28] for each detection's own class (absent when masks were not asked). */
   maskProbs?: Float32Array;
+}
+
+export interface DetectOptions {
+  scoreThresh?: number;
+  nmsThresh?: number;
+  detectionsPerImg?: number;
+  withMasks?: boolean;
 }
 
 export class MaskRcnn {
@@ -89,12 +96,9 @@ export class MaskRcnn {
     const paddedHW: [number, number] = [input.image.shape[1], input.image.shape[2]];
     const { anchors, numPerLevel } = this.anchors(paddedHW, feats);
     const head = this.rpnHead(feats);
-    const proposals = filterProposals(
-      anchors, numPerLevel, head.objectness.dataSync() as Float32Array, head.deltas.dataSync() as Float32Array,
-      input.imageHW, cfg.rpn, true,
-    );
+    const proposals = this.proposals(anchors, numPerLevel, head, input.imageHW, true);
     const rpnT = rpnTargets(anchors, targets.boxes, cfg.rpn, rng);
-    const rpn = rpnLosses(head.objectness, head.deltas, rpnT.labels, rpnT.regressionTargets, rpnT.positive, rpnT.negative);
+    const rpn = rpnLoss(tf.reshape(head.objectness, [-1]) as tf.Tensor1D, tf.reshape(head.deltas, [-1, 4]) as tf.Tensor2D, rpnT);
 
     const sampled = roiTrainingSamples(proposals.boxes, targets.boxes, targets.labels, cfg.roiHeads, rng);
     const boxFeatures = multiScaleRoiAlign(feats, sampled.proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
@@ -109,7 +113,7 @@ export class MaskRcnn {
       const maskFeatures = multiScaleRoiAlign(feats, posBoxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
       const logits = this.maskHead(maskFeatures);
       const maskTargets = projectMasksOnBoxes(targets.masks, [targets.height, targets.width], posBoxes, Int32Array.from(positives, (i) => sampled.matchedIdxs[i]), cfg.maskHead.resolution);
-      lossMask = maskrcnnLoss(logits, maskTargets, Int32Array.from(positives, (i) => sampled.labels[i]));
+      lossMask = maskrcnnLoss(logits, Int32Array.from(positives, (i) => sampled.labels[i]), maskTargets);
     } else {
       lossMask = tf.scalar(0);
     }
@@ -122,36 +126,53 @@ export class MaskRcnn {
     };
   }
 
+  private proposals(anchors: Boxes, numPerLevel: number[], head: RpnHeadOutput, imageHW: [number, number], training: boolean) {
+    const r = this.config.rpn;
+    return filterRpnProposals(
+      { anchors, objectness: head.objectness.dataSync() as Float32Array, deltas: head.deltas.dataSync() as Float32Array, numAnchorsPerLevel: numPerLevel, imageSize: imageHW },
+      {
+        preNmsTopN: training ? r.preNmsTopNTrain : r.preNmsTopNTest, postNmsTopN: training ? r.postNmsTopNTrain : r.postNmsTopNTest,
+        nmsThresh: r.nmsThresh, minSize: r.minBoxSize, scoreThresh: 0, boxWeights: r.boxWeights,
+      },
+    );
+  }
+
+  /**
+   * Inference up to the box head: features, test-time proposals and the box head outputs (tensors owned
+   * by the caller's scope; differentiable, for classifier S in heads+bn / full mode).
+   */
+  boxStage(input: ModelInput): { feats: tf.Tensor4D[]; proposals: Boxes; box: BoxHeadOutput } {
+    const cfg = this.config;
+    const feats = this.backbone.forward(input.image);
+    const { anchors, numPerLevel } = this.anchors([input.image.shape[1], input.image.shape[2]], feats);
+    const proposals = this.proposals(anchors, numPerLevel, this.rpnHead(feats), input.imageHW, false).boxes;
+    const boxFeatures = multiScaleRoiAlign(feats, proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+    return { feats, proposals, box: this.boxHead(boxFeatures) };
+  }
+
+  /** RoIHeads.postprocess_detections on box head outputs (typed arrays). */
+  postprocess(proposals: Boxes, classLogits: Float32Array, boxRegression: Float32Array, imageHW: [number, number], opts: DetectOptions = {}): Detections {
+    const r = this.config.roiHeads;
+    return postprocessDetections({ proposals, classLogits, boxRegression, imageSize: imageHW }, {
+      scoreThresh: opts.scoreThresh ?? r.scoreThresh, nmsThresh: opts.nmsThresh ?? r.nmsThresh,
+      detectionsPerImg: opts.detectionsPerImg ?? r.detectionsPerImg, boxWeights: r.boxWeights, minSize: 0.01,
+    });
+  }
+
   /**
    * Inference on one image. `scoreThresh` / `nmsThresh` / `detectionsPerImg` default to the config
-   * (classifier S passes −0.01, 0.75, N). Masks are computed only when `withMasks`.
+   * (classifier S passes −0.01, 0.75, N). Masks are computed unless `withMasks` is false.
    */
-  detect(input: ModelInput, opts: { scoreThresh?: number; nmsThresh?: number; detectionsPerImg?: number; withMasks?: boolean } = {}): RawDetections {
+  detect(input: ModelInput, opts: DetectOptions = {}): RawDetections {
     const cfg = this.config;
-    return tf.tidy(() => {
-      const feats = this.backbone.forward(input.image);
-      const paddedHW: [number, number] = [input.image.shape[1], input.image.shape[2]];
-      const { anchors, numPerLevel } = this.anchors(paddedHW, feats);
-      const head = this.rpnHead(feats);
-      const proposals = filterProposals(
-        anchors, numPerLevel, head.objectness.dataSync() as Float32Array, head.deltas.dataSync() as Float32Array,
-        input.imageHW, cfg.rpn, false,
-      );
-      const boxFeatures = multiScaleRoiAlign(feats, proposals.boxes, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
-      const box = this.boxHead(boxFeatures);
+    // Everything returned is a typed array, so every tensor of this scope can go at the end.
+    tf.engine().startScope();
+    try {
+      const { feats, proposals, box } = this.boxStage(input);
       const classLogits = box.classLogits.dataSync() as Float32Array;
       const boxRegression = box.boxRegression.dataSync() as Float32Array;
-      const det = postprocessDetections(proposals.boxes, classLogits, boxRegression, input.imageHW, {
-        numClasses: this.numClasses,
-        boxWeights: cfg.roiHeads.boxWeights,
-        scoreThresh: opts.scoreThresh ?? cfg.roiHeads.scoreThresh,
-        nmsThresh: opts.nmsThresh ?? cfg.roiHeads.nmsThresh,
-        detectionsPerImg: opts.detectionsPerImg ?? cfg.roiHeads.detectionsPerImg,
-      });
-      const out: RawDetections = {
-        boxes: det.boxes, scores: det.scores, labels: det.labels, sourceProposal: det.sourceProposal,
-        classLogits, boxRegression, numClasses: this.numClasses,
-      };
+      const det = this.postprocess(proposals, classLogits, boxRegression, input.imageHW, opts);
+      const out: RawDetections = { ...det, classLogits, boxRegression, numClasses: this.numClasses };
       const d = det.scores.length;
       if (opts.withMasks !== false && d > 0) {
         const maskFeatures = multiScaleRoiAlign(feats, det.boxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
@@ -160,7 +181,9 @@ export class MaskRcnn {
         out.maskProbs = own.dataSync() as Float32Array;
       }
       return out;
-    });
+    } finally {
+      tf.engine().endScope();
+    }
   }
 
   dispose(): void {

@@ -26,6 +26,15 @@ export interface PredictedInstance {
   area: number;
   /** Detection-level uncertainty of this instance (see file comment). */
   uncertainty: number;
+  /** The binary mask (height × width), only with `keepMasks`. */
+  mask?: Uint8Array;
+}
+
+export interface PredictOptions {
+  /** Keep each instance's binary mask (evaluation). */
+  keepMasks?: boolean;
+  /** Trace polygons (default true; evaluation skips it). */
+  polygons?: boolean;
 }
 
 export interface SlicePrediction {
@@ -53,7 +62,7 @@ export function detectionUncertainty(score: number, maskProbs: ArrayLike<number>
   return 0.5 * bits(score) + 0.5 * (maskProbs.length ? h / maskProbs.length : 0);
 }
 
-export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: CovidCtMaskNet): SlicePrediction {
+export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: CovidCtMaskNet, opts: PredictOptions = {}): SlicePrediction {
   const input = prepareInput(slice, segmenter.config);
   let det: RawDetections;
   try {
@@ -65,12 +74,12 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
   const boxes = boxesToOriginal(det.boxes, input.imageHW, [height, width]);
   const m = segmenter.config.maskHead.resolution;
   const d = det.scores.length;
-  const pasted = d ? pasteMasksInImage(det.maskProbs!, boxes, [height, width], m) : [];
+  const pasted = d ? pasteMasksInImage(det.maskProbs!, boxes, [height, width]) : new Float32Array(0);
   const labelMap = new Uint8Array(height * width);
   const instances: PredictedInstance[] = [];
   let wsum = 0, usum = 0, umax = 0;
   for (let i = 0; i < d; i++) { // detections come in decreasing score order
-    const prob = pasted[i];
+    const prob = pasted.subarray(i * height * width, (i + 1) * height * width);
     const label = det.labels[i];
     const binary = new Uint8Array(height * width);
     let area = 0;
@@ -87,7 +96,8 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
     umax = Math.max(umax, u);
     const className = segmenter.config.classNames[label - 1];
     const box: [number, number, number, number] = [boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]];
-    instances.push({ className, label, score: det.scores[i], box, polygon: maskPolygons(binary, width, height, box, className), area, uncertainty: u });
+    const polygon = opts.polygons === false ? [] : maskPolygons(binary, width, height, box, className);
+    instances.push({ className, label, score: det.scores[i], box, polygon, area, uncertainty: u, ...(opts.keepMasks ? { mask: binary } : {}) });
   }
   const out: SlicePrediction = { instances, labelMap, width, height, uncertainty: { detection: wsum > 0 ? usum / wsum : 0, detectionMax: umax } };
   if (classifier) {

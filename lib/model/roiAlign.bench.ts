@@ -30,12 +30,14 @@ async function main() {
     });
     const fwd = () => tf.tidy(() => { roiAlign(features, boxes, opts).dataSync(); });
     step(); fwd();
-    const time = (fn: () => void, reps = 5) => {
+    // min and median of 7: the minimum is the least disturbed by other processes on the cores
+    const time = (fn: () => void, reps = 7) => {
       const t: number[] = [];
       for (let r = 0; r < reps; r++) { const s = performance.now(); fn(); t.push(performance.now() - s); }
-      return t.sort((a, b) => a - b)[Math.floor(reps / 2)];
+      t.sort((a, b) => a - b);
+      return `${t[0].toFixed(1)}/${t[Math.floor(reps / 2)].toFixed(1)}`;
     };
-    console.log(`${backend}/${impl} ${size}x${size}: forward ${time(fwd).toFixed(1)} ms, forward+backward ${time(step).toFixed(1)} ms (median of 5)`);
+    console.log(`${backend}/${impl} ${size}x${size}: forward ${time(fwd)} ms, forward+backward ${time(step)} ms (min/median of 7)`);
     dy.dispose();
   }
   console.log('tensors alive:', tf.memory().numTensors);

@@ -6,9 +6,12 @@
  * [−1, H] × [−1, W], and its bilinear weight is a product of a y and an x factor. So each output row py
  * gets a short list of (feature row, weight) and each column px a list of (feature column, weight),
  * with 1/grid and the repeated neighbours already summed; a cell's taps are their outer product.
- * The taps are built in JS typed arrays once per call; the features are then read with one gather and
- * summed per cell with one scatterND, and the gradient runs the same taps backwards (tf.customGrad:
- * tfjs has no gradient for cropAndResize, gatherNd or scatterNd).
+ * The taps are built in JS typed arrays once per call and applied as a sparse matrix: out = W·F, and the
+ * gradient (tf.customGrad: tfjs has no gradient for cropAndResize, gatherNd or scatterNd) is dF = Wᵀ·dy
+ * with the same taps. On the cpu and wasm backends the taps are applied by a plain JS loop over the
+ * feature data; elsewhere (tfjs-node, GPU) by gather + mul + scatterND. Measured on the cpu backend,
+ * 256 RoIs on a 64×64×128 map, gather + broadcast-mul + scatterND took 1.7 s forward at 7×7 against
+ * ~40 ms for the loop (wasm: 0.48 s against ~45 ms); see roiAlign.bench.ts.
  *
  *   ROI_ALIGN_DEFAULTS                        — box head 7×7 and mask head 14×14, sampling ratio 2, aligned=false
  *   roiAlign(features [N,H,W,C], boxes [K*4], { outputSize, spatialScale, samplingRatio, aligned? }, batchIdx?)
@@ -19,6 +22,7 @@
  *        : tf.Tensor4D [K, PH, PW, C]          — scales inferred from the largest unpadded image height
  *   roiAlignAxis(start, size, pooled, grid, extent): AxisTaps — one axis' (pixel, weight) lists per output index
  *   roiAxisTaps(box, [H, W], PH, PW, scale, samplingRatio, aligned): { y, x } — both axes of one RoI (maskTargets)
+ *   defaultRoiAlignImpl(): 'js' | 'ops'        — the applier the current backend gets (override with opts.impl)
  */
 import * as tf from '@tensorflow/tfjs';
 import { boxCount, type Boxes } from './boxOps';
@@ -154,11 +158,20 @@ export function defaultRoiAlignImpl(): RoiAlignImpl {
 
 /** out[cell] += weight · bank[source] for every tap (the transposed call with swapped roles is the gradient). */
 function accumulate(out: Float32Array, outIdx: Int32Array, data: Float32Array, dataIdx: Int32Array, weight: Float32Array, channels: number) {
+  const body = channels - (channels % 4);
   for (let t = 0; t < weight.length; t++) {
     const o = outIdx[t] * channels;
     const d = dataIdx[t] * channels;
     const w = weight[t];
-    for (let c = 0; c < channels; c++) out[o + c] += w * data[d + c];
+    // unrolled by 4: about 1.5–2× faster than the plain loop in V8 here
+    let c = 0;
+    for (; c < body; c += 4) {
+      out[o + c] += w * data[d + c];
+      out[o + c + 1] += w * data[d + c + 1];
+      out[o + c + 2] += w * data[d + c + 2];
+      out[o + c + 3] += w * data[d + c + 3];
+    }
+    for (; c < channels; c++) out[o + c] += w * data[d + c];
   }
 }
 
@@ -167,7 +180,8 @@ function applyTaps(bank: tf.Tensor2D, taps: Taps, numCells: number, impl: RoiAli
   const [rows, channels] = bank.shape;
   if (taps.cell.length === 0) return tf.zeros([numCells, channels]).add(tf.mul(bank.sum(), 0)) as tf.Tensor2D;
   if (impl === 'js') {
-    const apply = tf.customGrad((x: tf.Tensor) => {
+    const apply = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const x = args[0] as tf.Tensor;
       const out = new Float32Array(numCells * channels);
       accumulate(out, taps.cell, x.dataSync() as Float32Array, taps.source, taps.weight, channels);
       return {
@@ -181,13 +195,14 @@ function applyTaps(bank: tf.Tensor2D, taps: Taps, numCells: number, impl: RoiAli
     });
     return apply(bank) as tf.Tensor2D;
   }
-  const apply = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const apply = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
     const t = taps.cell.length;
     const cell = tf.tensor2d(taps.cell, [t, 1], 'int32');
     const source = tf.tensor1d(taps.source, 'int32');
     const weight = tf.tensor2d(taps.weight, [t, 1]);
     save([cell, source, weight]);
-    const value = tf.tidy(() => tf.scatterND(cell, tf.mul(tf.gather(x as tf.Tensor2D, source), weight), [numCells, channels]));
+    const value = tf.tidy(() => tf.scatterND(cell, tf.mul(tf.gather(x, source), weight), [numCells, channels]));
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {

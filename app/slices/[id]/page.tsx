@@ -24,7 +24,8 @@ export default async function SlicePage({ params, searchParams }: { params: Prom
 
   return (
     <div className="viewer">
-      <div className="stage">
+      {/* At most 80% of the viewport's height, whatever the slice's aspect ratio. */}
+      <div className="stage" style={{ maxWidth: `calc(80vh * ${slice.width / slice.height})` }}>
         {/* eslint-disable-next-line @next/next/no-img-element -- server-rendered PNG */}
         <img src={imageSrc} alt={`Slice ${slice.index} of ${slice.study.scanKey}`} data-testid="slice-image" width={slice.width} height={slice.height} />
         <svg viewBox={`0 0 ${slice.width} ${slice.height}`} aria-label="Annotations">
@@ -61,6 +62,7 @@ export default async function SlicePage({ params, searchParams }: { params: Prom
         </div>
         <div>Slice class: <strong>{slice.labels[0]?.className ?? '—'}</strong>{slice.labels[0]?.unsure ? ' (unsure)' : ''}</div>
         <p className="muted" style={{ wordBreak: 'break-all' }}>Source: {slice.sourceFile}</p>
+        <Link className="button" href={`/annotate/${slice.id}`} data-testid="open-editor">Open in the editor</Link>
         <Link href={`/slices?study=${slice.study.id}`}>← All slices of this study</Link>
       </aside>
     </div>

@@ -39,38 +39,38 @@ describe('readNiftiFile', () => {
     ['uint8', 1, -1024], // stored 0..255 + intercept
     ['int32', 1, 0],
     ['float32', 0.5, -1024],
-  ])('converts %s with scl_slope %d / scl_inter %d to HU Int16', (datatype, slope, inter) => {
+  ])('converts %s with scl_slope %d / scl_inter %d to HU Int16', async (datatype, slope, inter) => {
     const data = datatype === 'uint8' ? [0, 1, 2, 200, 255, 17] : datatype === 'int32' ? [-40000, -1024, 0, 40, 1e6, 7] : [0, 1.2, 2.9, -3, 4000, 2048.5];
-    const vol = parseNiftiBytes(niftiBytes({ dims: [3, 2, 1], datatype, data, sclSlope: slope, sclInter: inter }), `v.${datatype}.nii`);
+    const vol = await parseNiftiBytes(niftiBytes({ dims: [3, 2, 1], datatype, data, sclSlope: slope, sclInter: inter }), `v.${datatype}.nii`);
     const expected = data.map((x) => Math.max(-32768, Math.min(32767, Math.round(x * slope + inter))));
     expect(Array.from(vol.slices[0])).toEqual(expected);
     expect(vol.scale).toEqual({ slope, inter });
   });
 
-  it('ignores scl_inter when scl_slope is 0 (scaling off) and reads big-endian files', () => {
-    const vol = parseNiftiBytes(niftiBytes({ dims: [2, 1, 1], datatype: 'int16', data: [-5, 300], sclSlope: 0, sclInter: 99, bigEndian: true }), 'be.nii');
+  it('ignores scl_inter when scl_slope is 0 (scaling off) and reads big-endian files', async () => {
+    const vol = await parseNiftiBytes(niftiBytes({ dims: [2, 1, 1], datatype: 'int16', data: [-5, 300], sclSlope: 0, sclInter: 99, bigEndian: true }), 'be.nii');
     expect(Array.from(vol.slices[0])).toEqual([-5, 300]);
   });
 
-  it('turns non-finite float voxels into air', () => {
-    const vol = parseNiftiBytes(niftiBytes({ dims: [3, 1, 1], datatype: 'float32', data: [NaN, Infinity, 12] }), 'nan.nii');
+  it('turns non-finite float voxels into air', async () => {
+    const vol = await parseNiftiBytes(niftiBytes({ dims: [3, 1, 1], datatype: 'float32', data: [NaN, Infinity, 12] }), 'nan.nii');
     expect(Array.from(vol.slices[0])).toEqual([-1024, -1024, 12]);
   });
 
   it('refuses truncated, corrupt, non-NIfTI, 4-D and unsupported-type files naming the file', async () => {
     const good = niftiBytes({ dims: [nx, ny, nz], datatype: 'int16', data: voxels });
-    expect(() => parseNiftiBytes(good.subarray(0, good.length - 10), 'cut.nii')).toThrow(/^cut\.nii: truncated NIfTI: 390 bytes, the header promises 400/);
+    await expect(parseNiftiBytes(good.subarray(0, good.length - 10), 'cut.nii')).rejects.toThrow(/^cut\.nii: truncated NIfTI: 390 bytes, the header promises 400/);
     const gz = niftiBytes({ dims: [nx, ny, nz], datatype: 'int16', data: voxels, gzip: true });
-    expect(() => parseNiftiBytes(gz.subarray(0, gz.length - 20), 'cut.nii.gz')).toThrow(/^cut\.nii\.gz: corrupt or truncated gzip data/);
-    expect(() => parseNiftiBytes(Buffer.alloc(400, 7), 'junk.nii')).toThrow(/^junk\.nii: not a NIfTI file/);
+    await expect(parseNiftiBytes(gz.subarray(0, gz.length - 20), 'cut.nii.gz')).rejects.toThrow(/^cut\.nii\.gz: corrupt or truncated gzip data/);
+    await expect(parseNiftiBytes(Buffer.alloc(400, 7), 'junk.nii')).rejects.toThrow(/^junk\.nii: not a NIfTI file/);
     const fourD = niftiBytes({ dims: [2, 2, 1, 3], datatype: 'int16', data: new Array(12).fill(0) });
-    expect(() => parseNiftiBytes(fourD, '4d.nii')).toThrow(/^4d\.nii: 4-D volume .*only single 3-D volumes/);
+    await expect(parseNiftiBytes(fourD, '4d.nii')).rejects.toThrow(/^4d\.nii: 4-D volume .*only single 3-D volumes/);
     const f64 = niftiBytes({ dims: [2, 1, 1], datatype: 'float64', data: [1, 2] });
-    expect(Array.from(parseNiftiBytes(f64, 'f64.nii').slices[0])).toEqual([1, 2]);
+    expect(Array.from((await parseNiftiBytes(f64, 'f64.nii')).slices[0])).toEqual([1, 2]);
     const rgb = Buffer.from(good);
     rgb.writeInt16LE(128, 70); // datatype RGB24
     rgb.writeInt16LE(24, 72);
-    expect(() => parseNiftiBytes(rgb, 'rgb.nii')).toThrow(/^rgb\.nii: unsupported NIfTI datatype/);
+    await expect(parseNiftiBytes(rgb, 'rgb.nii')).rejects.toThrow(/^rgb\.nii: unsupported NIfTI datatype/);
     await expect(readNiftiFile(path.join(dir, 'nope.nii'))).rejects.toThrow(/^nope\.nii: cannot read file/);
   });
 });

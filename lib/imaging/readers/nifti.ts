@@ -9,11 +9,19 @@
  */
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
-import * as niftiNs from 'nifti-reader-js';
+import type * as NiftiReader from 'nifti-reader-js';
 import { clampInt16 } from './dicom';
 import { asImportError, ImportError } from './importError';
 
-const nifti = ((niftiNs as unknown as { default?: typeof niftiNs }).default ?? niftiNs) as typeof niftiNs;
+let niftiModule: Promise<typeof NiftiReader> | undefined;
+/**
+ * nifti-reader-js is ESM-only (its exports map has no `require` condition), so CommonJS runs (tsx scripts) cannot
+ * import it statically; a dynamic import works everywhere.
+ */
+function loadNifti(): Promise<typeof NiftiReader> {
+  niftiModule ??= import('nifti-reader-js').then((m) => ((m as { default?: typeof NiftiReader }).default ?? m) as typeof NiftiReader);
+  return niftiModule;
+}
 
 export interface NiftiVolume {
   file: string;
@@ -54,7 +62,8 @@ export async function readNiftiFile(file: string): Promise<NiftiVolume> {
   return parseNiftiBytes(bytes, file);
 }
 
-export function parseNiftiBytes(input: Uint8Array, file: string): NiftiVolume {
+export async function parseNiftiBytes(input: Uint8Array, file: string): Promise<NiftiVolume> {
+  const nifti = await loadNifti();
   let bytes = input;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {

@@ -15,7 +15,7 @@ function convNorm(ps: ParamStore, name: string, cin: number, cout: number, k: nu
   const norm = groupNorm(ps, name, cout, groups);
   return (x: tf.Tensor4D, relu: boolean) => {
     const y = norm(conv(x));
-    return relu ? tf.relu(y) : y;
+    return relu ? (tf.relu(y) as tf.Tensor4D) : y;
   };
 }
 
@@ -23,7 +23,7 @@ function basicBlock(ps: ParamStore, name: string, cin: number, cout: number, str
   const c1 = convNorm(ps, `${name}.conv1`, cin, cout, 3, stride, groups);
   const c2 = convNorm(ps, `${name}.conv2`, cout, cout, 3, 1, groups);
   const down = stride !== 1 || cin !== cout ? convNorm(ps, `${name}.downsample`, cin, cout, 1, stride, groups) : null;
-  return (x) => tf.tidy(() => tf.relu(tf.add(c2(c1(x, true), false), down ? down(x, false) : x)));
+  return (x) => tf.tidy(() => tf.relu(tf.add(c2(c1(x, true), false), down ? down(x, false) : x)) as tf.Tensor4D);
 }
 
 function bottleneck(ps: ParamStore, name: string, cin: number, cout: number, stride: number, groups: number): Block {
@@ -32,7 +32,7 @@ function bottleneck(ps: ParamStore, name: string, cin: number, cout: number, str
   const c2 = convNorm(ps, `${name}.conv2`, mid, mid, 3, stride, groups);
   const c3 = convNorm(ps, `${name}.conv3`, mid, cout, 1, 1, groups);
   const down = stride !== 1 || cin !== cout ? convNorm(ps, `${name}.downsample`, cin, cout, 1, stride, groups) : null;
-  return (x) => tf.tidy(() => tf.relu(tf.add(c3(c2(c1(x, true), true), false), down ? down(x, false) : x)));
+  return (x) => tf.tidy(() => tf.relu(tf.add(c3(c2(c1(x, true), true), false), down ? down(x, false) : x)) as tf.Tensor4D);
 }
 
 export interface Trunk {

@@ -3,15 +3,15 @@
  * The model's ResNet trunk has no depthwise convolutions; these make depthwise trunks (MobileNet-style)
  * trainable on wasm too. Same constructions as the dense ones, on wasm's DepthwiseConv2dNative kernel:
  *
- * - input: dx[.., c] = Σ_m (zero-inserted dy[.., c·M+m]) ⋆ flipped f[.., c, m] — a depthwise conv over the
- *   C·M channels of dy (multiplier 1), then a sum over m.
+ * - input: dx[.., c] = Σ_m dy[.., c·M+m] ⋆ flipped f[.., c, m] — the dense construction (backpropInputAsConv)
+ *   as a depthwise conv over the C·M channels of dy (multiplier 1), then a sum over m.
  * - filter: dW[i,j,c,m] = Σ_{n,p,q} xPad[n, p·s+i·d, q·s+j·d, c] · dy[n,p,q,c·M+m] — a depthwise "valid" conv
  *   whose channels are (n, c, m) (x repeated M times), whose filter is dy, with stride d and dilation s;
  *   then a sum over n.
  */
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@/lib/model/tf';
 import { convGradGeometry, explicitPad, type ConvPad } from './convGeometry';
-import { cropForNegativePad, zeroInsert } from './conv2DBackpropInput';
+import { backpropInputAsConv } from './backpropInputAsConv';
 import { withKernelCalls } from './kernelCalls';
 
 interface Attrs {
@@ -40,19 +40,9 @@ export function depthwiseConv2dNativeBackpropInputKernel(backendName: string): K
       'DepthwiseConv2dNativeBackpropInput',
     );
     return withKernelCalls(backend as KernelBackend, backendName, (k) => {
-      const up = zeroInsert(k, dy, g.strideH, g.strideW);
-      const top = g.effFilterH - 1 - g.padTop;
-      const left = g.effFilterW - 1 - g.padLeft;
-      const bottom = g.inH - 1 + g.effFilterH - up.shape[1] - top;
-      const right = g.inW - 1 + g.effFilterW - up.shape[2] - left;
-      const src = cropForNegativePad(k, up, top, bottom, left, right);
       const flipped = k.run('Reverse', { x: filter }, { dims: [0, 1] });
       const perChannel = k.run('Reshape', { x: flipped }, { shape: [kh, kw, c * m, 1] });
-      const dxcm = k.run(
-        'DepthwiseConv2dNative',
-        { x: src.x, filter: perChannel },
-        { strides: [1, 1], dilations: [g.dilationH, g.dilationW], pad: src.pad },
-      ); // [N,H,W,C·M]
+      const dxcm = backpropInputAsConv(k, 'DepthwiseConv2dNative', dy, perChannel, g); // [N,H,W,C·M]
       if (m === 1) return dxcm;
       const [n, h, w] = dxcm.shape;
       const split = k.run('Reshape', { x: dxcm }, { shape: [n, h, w, c, m] });

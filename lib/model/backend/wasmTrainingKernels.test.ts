@@ -135,6 +135,9 @@ const convCases: { name: string; x: number[]; k: number; cin: number; cout: numb
   { name: '1x1 s2 valid (ResNet downsample)', x: [1, 8, 8], k: 1, cin: 6, cout: 4, stride: 2, pad: 'valid' },
   { name: '7x7 s2 pad 3 (ResNet stem)', x: [1, 16, 14], k: 7, cin: 1, cout: 4, stride: 2, pad: 3 },
   { name: '2x2 s3 valid', x: [1, 11, 10], k: 2, cin: 2, cout: 2, stride: 3, pad: 'valid' },
+  { name: '2x2 s2 valid (mask head up-conv)', x: [3, 8, 6], k: 2, cin: 5, cout: 4, stride: 2, pad: 'valid' },
+  { name: '2x2 s2 same', x: [1, 6, 8], k: 2, cin: 3, cout: 2, stride: 2, pad: 'same' },
+  { name: '2x2 s2 valid, odd size', x: [1, 7, 6], k: 2, cin: 3, cout: 2, stride: 2, pad: 'valid' },
   {
     name: '3x3 s1 explicit [2,0],[1,3]',
     x: [1, 6, 7],
@@ -284,5 +287,103 @@ describe('UnsortedSegmentSum on wasm vs cpu', () => {
     const wasm = await on('wasm', run);
     expectClose(wasm[0], cpu[0], 'gather axis 0');
     expectClose(wasm[1], cpu[1], 'gather axis 1');
+  });
+});
+
+describe('kernel intermediates', () => {
+  it('are all released: the backend holds no extra data after the kernels run', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.backend().numDataIds();
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 9, 9, 3]) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
+      const dw = tf.randomNormal([3, 3, 3, 2]) as tf.Tensor4D;
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, w]);
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'valid').sum())([x, dw]);
+      tf.grad((a: tf.Tensor) => tf.gather(a, tf.tensor1d([1, 1, 0], 'int32')).sum())(tf.ones([3, 2]));
+    });
+    expect(tf.backend().numDataIds()).toBe(before);
+  });
+});
+
+describe('training a small conv net on wasm', () => {
+  /** conv s1 same → relu → conv s2 valid → conv2dTranspose s2 → maxPool → flatten → gather → matMul → losses. */
+  function smallNetLoss(vars: tf.Tensor[], x: tf.Tensor4D): tf.Scalar {
+    const [w1, w2, wt, fc] = vars as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor2D];
+    const h1 = tf.relu(tf.conv2d(x, w1, 1, 'same')); // [2,9,9,4]
+    const h2 = tf.fused.conv2d({ x: h1, filter: w2, strides: 2, pad: 'valid', activation: 'relu' }); // [2,4,4,6]
+    const up = tf.conv2dTranspose(h2, wt, [2, 8, 8, 3], 2, 'same'); // [2,8,8,3]
+    const pooled = tf.maxPool(up, 2, 2, 'valid').reshape([2 * 4 * 4, 3]); // rows = cells
+    const rois = tf.gather(pooled, tf.tensor1d([0, 5, 5, 17, 31], 'int32')); // [5,3]
+    const logits = tf.matMul(rois, fc); // [5,2]
+    const maskLoss = tf.losses.sigmoidCrossEntropy(tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0], [1, 0]]), logits);
+    const clsLoss = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1], 'int32'), 2), logits);
+    return maskLoss.add(clsLoss) as tf.Scalar;
+  }
+  const shapes = [
+    [3, 3, 2, 4],
+    [3, 3, 4, 6],
+    [3, 3, 3, 6],
+    [3, 2],
+  ];
+
+  it('gives the same gradients on wasm and cpu', async () => {
+    const values = shapes.map((s, i) => randoms(s.reduce((p, q) => p * q), 100 + i));
+    const x = randoms(2 * 9 * 9 * 2, 99);
+    const run = () =>
+      tf.grads((...v: tf.Tensor[]) => smallNetLoss(v, tf.tensor4d(x, [2, 9, 9, 2])))(values.map((v, i) => tf.tensor(v, shapes[i])));
+    const cpu = await on('cpu', run);
+    const wasm = await on('wasm', run);
+    cpu.forEach((g, i) => {
+      expect(Math.max(...Array.from(g, Math.abs)), `gradient ${i} is not all zero`).toBeGreaterThan(0);
+      expectClose(wasm[i], g, `gradient of variable ${i}`);
+    });
+  });
+
+  it('lowers the loss with Adam steps through tf.layers (conv, batch norm, transpose conv)', async () => {
+    await tf.setBackend('wasm');
+    const losses = tf.tidy(() => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+          tf.layers.batchNormalization(),
+          tf.layers.reLU(),
+          tf.layers.conv2dTranspose({ filters: 1, kernelSize: 2, strides: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        ],
+      });
+      const xs = tf.tensor4d(randoms(4 * 16 * 16, 5), [4, 16, 16, 1]);
+      const ys = xs.greater(0).cast('float32'); // learn "positive pixels"
+      const out: number[] = [];
+      // optimizer.minimize over the layers' trainable weights: synchronous, so the steps fit in one tidy
+      const optimizer = tf.train.adam(0.05);
+      for (let step = 0; step < 8; step++) {
+        const cost = optimizer.minimize(() => tf.losses.meanSquaredError(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true);
+        out.push(cost!.dataSync()[0]);
+      }
+      return out;
+    });
+    expect(tf.getBackend()).toBe('wasm');
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.8);
+  });
+
+  it('needs no kernel that wasm lacks once ours are registered', async () => {
+    await tf.setBackend('wasm');
+    const { missing, errors } = (await import('./probeTrainingKernels')).probeTrainingKernels();
+    expect(errors).toEqual([]);
+    expect(missing).toEqual([]);
+  });
+
+  it('the probe does report a kernel that is missing', async () => {
+    await tf.setBackend('wasm');
+    const { probeTrainingKernels } = await import('./probeTrainingKernels');
+    const ours = tf.getKernel('UnsortedSegmentSum', 'wasm')!;
+    tf.unregisterKernel('UnsortedSegmentSum', 'wasm');
+    try {
+      expect(probeTrainingKernels().missing).toEqual(['UnsortedSegmentSum']);
+      expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined(); // the stand-in is gone again
+    } finally {
+      tf.registerKernel(ours);
+    }
   });
 });

@@ -27,12 +27,13 @@ const registered = new Set<KernelConfig>();
 
 /**
  * Idempotent; returns the names of the kernels this module provides for wasm. Safe to call before or after
- * the wasm backend is initialised (these kernels need no setup of their own).
+ * the wasm backend is initialised (these kernels need no setup of their own). A kernel that a later
+ * tfjs-backend-wasm brings itself is left alone and not listed.
  */
 export function registerWasmTrainingKernels(): string[] {
   for (const config of missing) {
-    if (registered.has(config)) continue;
-    if (getKernel(config.kernelName, BACKEND) == null) registerKernel(config);
+    if (registered.has(config) || getKernel(config.kernelName, BACKEND) != null) continue;
+    registerKernel(config);
     registered.add(config);
   }
   for (const config of faster) {

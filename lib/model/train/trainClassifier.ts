@@ -110,7 +110,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
     }
     try {
       const { value, grads } = tf.variableGrads(() => {
-        const feats = x ? tf.tensor2d(x, [idx.length, n5]) : tf.concat(inputs.map((inp) => model.segmenter.rankedFeaturesTensor(inp, model.config)), 0);
+        const feats = x ? tf.tensor2d(x, [idx.length, n5]) : tf.concat(inputs.map((inp) => model.rankedFeaturesTensor(inp)), 0);
         return classifierLoss(model.s(feats as tf.Tensor2D), labels);
       }, vars);
       const loss = value.dataSync()[0];

@@ -14,7 +14,7 @@ export const GET = withRole<{ id: string }>('ANNOTATOR', async (req, { params })
   const headers = { ETag: etag, 'Cache-Control': 'private, max-age=86400' };
   if (req.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
   const img = await readPixels(slice.pixelPath);
-  const bytes = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
+  const bytes = (img.pixels.buffer as ArrayBuffer).slice(img.pixels.byteOffset, img.pixels.byteOffset + img.pixels.byteLength);
   return new Response(bytes, {
     headers: { ...headers, 'Content-Type': 'application/octet-stream', 'X-Pixel-Kind': img.kind, 'X-Width': String(img.width), 'X-Height': String(img.height) },
   });

@@ -1,0 +1,10 @@
+'use client';
+import dynamic from 'next/dynamic';
+import type { EditorState } from '@/lib/annotations/service';
+
+// Konva needs the browser's canvas: the editor is rendered on the client only.
+const Editor = dynamic(() => import('@/components/editor/Editor'), { ssr: false, loading: () => <p className="muted">Loading the editor…</p> });
+
+export function EditorLoader({ initial }: { initial: EditorState }) {
+  return <Editor key={initial.sliceId} initial={initial} />;
+}

@@ -1,0 +1,334 @@
+'use client';
+/**
+ * The Konva stage of the editor: the windowed CT image, the annotation and proposal layers, the selected polygon
+ * with its vertex handles, and the polygon being drawn. Layers are split so that dragging a vertex redraws only the
+ * selection layer, and the unselected polygons are memoised elements that view changes do not rebuild.
+ */
+import type Konva from 'konva';
+import { useEffect, useMemo, useRef, useState, type MutableRefObject } from 'react';
+import { Circle, Group, Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
+import type { EditOp, EditorPolygon } from '@/lib/editor/document';
+import { clampToImage, nearestEdge, simplifyTrace, toImage, zoomAround, type View } from '@/lib/editor/geometry';
+import type { LesionClass, Point } from '@/lib/imaging/contours';
+import type { Window } from '@/lib/imaging/window';
+
+export type Tool = 'select' | 'polygon' | 'freehand';
+export const CLASS_COLOURS: Record<LesionClass, string> = { GGO: '#f5c542', C: '#ef5b9c' };
+const PROPOSAL_COLOUR = '#4fd1c5';
+/** Screen pixels within which a click on the first vertex closes the polygon. */
+const CLOSE_DISTANCE_PX = 8;
+const HANDLE_RADIUS_PX = 5;
+
+export interface VertexRef {
+  ring: number;
+  index: number;
+}
+
+export interface CanvasViewProps {
+  stageSize: { width: number; height: number };
+  image: { width: number; height: number; canvas: HTMLCanvasElement | null };
+  imageLayerRef: MutableRefObject<Konva.Layer | null>;
+  polygons: EditorPolygon[];
+  proposals: EditorPolygon[];
+  visible: Record<LesionClass | 'proposals', boolean>;
+  opacity: number;
+  tool: Tool;
+  activeClass: LesionClass;
+  selectedKey: string | null;
+  selectedVertex: VertexRef | null;
+  drawing: Point[];
+  view: View;
+  win: Window;
+  windowStep: number;
+  spaceDown: boolean;
+  newKey: () => string;
+  onSelect(key: string | null, vertex?: VertexRef | null): void;
+  onEdit(op: EditOp): void;
+  onDrawing(points: Point[]): void;
+  onView(view: View): void;
+  onWindow(win: Window): void;
+  onHover(p: Point | null): void;
+}
+
+function pathRings(ctx: Konva.Context, rings: Point[][]) {
+  ctx.beginPath();
+  for (const ring of rings) {
+    ring.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+    ctx.closePath();
+  }
+}
+
+function PolygonShape({ polygon, colour, opacity, dashed, name, listening = true }: { polygon: EditorPolygon; colour: string; opacity: number; dashed?: boolean; name?: string; listening?: boolean }) {
+  return (
+    <Shape
+      name={name}
+      id={polygon.key}
+      sceneFunc={(ctx, shape) => {
+        pathRings(ctx, [polygon.points, ...polygon.holes]);
+        ctx.fillStrokeShape(shape);
+      }}
+      // Konva has no separate fill opacity: the fill is an rgba colour, the outline stays opaque.
+      fill={hexToRgba(colour, opacity)}
+      fillRule="evenodd"
+      stroke={colour}
+      strokeWidth={1.5}
+      strokeScaleEnabled={false}
+      dash={dashed ? [6, 4] : undefined}
+      listening={listening}
+      perfectDrawEnabled={false}
+      shadowForStrokeEnabled={false}
+    />
+  );
+}
+
+function hexToRgba(hex: string, alpha: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+export function CanvasView(props: CanvasViewProps) {
+  const { stageSize, image, polygons, proposals, visible, opacity, tool, selectedKey, selectedVertex, drawing, view, win } = props;
+  const stageRef = useRef<Konva.Stage | null>(null);
+  const gesture = useRef<
+    | { kind: 'pan'; start: Point; view: View }
+    | { kind: 'window'; start: Point; win: Window }
+    | { kind: 'trace'; points: Point[] }
+    | null
+  >(null);
+  const [dragVertex, setDragVertex] = useState<{ ring: number; index: number; at: Point } | null>(null);
+  const [cursor, setCursor] = useState<Point | null>(null);
+  const propsRef = useRef(props);
+  propsRef.current = props;
+
+  const pointer = (): Point | null => {
+    const p = stageRef.current?.getPointerPosition();
+    return p ? [p.x, p.y] : null;
+  };
+  const imagePoint = (): Point | null => {
+    const p = pointer();
+    return p ? toImage(propsRef.current.view, p) : null;
+  };
+
+  // Wheel zoom around the cursor (native listener: React's wheel handler is passive and cannot preventDefault).
+  useEffect(() => {
+    const container = stageRef.current?.container();
+    if (!container) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const rect = container.getBoundingClientRect();
+      const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015));
+      propsRef.current.onView(zoomAround(propsRef.current.view, [e.clientX - rect.left, e.clientY - rect.top], factor));
+    };
+    container.addEventListener('wheel', onWheel, { passive: false });
+    const noMenu = (e: MouseEvent) => e.preventDefault();
+    container.addEventListener('contextmenu', noMenu);
+    return () => {
+      container.removeEventListener('wheel', onWheel);
+      container.removeEventListener('contextmenu', noMenu);
+    };
+  }, []);
+
+  const finishPolygon = (points: Point[]) => {
+    const { onEdit, onDrawing, activeClass, newKey } = propsRef.current;
+    onDrawing([]);
+    // The new polygon is not selected: the drawing tool stays ready for the next one, and a class key pressed
+    // now applies to the next polygon, not silently to this one.
+    if (points.length >= 3) onEdit({ type: 'add', polygon: { key: newKey(), lesionClass: activeClass, points, holes: [], source: 'HUMAN' } });
+  };
+
+  const onMouseDown = (e: Konva.KonvaEventObject<MouseEvent>) => {
+    const p = pointer();
+    const ip = imagePoint();
+    if (!p || !ip) return;
+    const button = e.evt.button;
+    if (button === 1 || (button === 0 && props.spaceDown)) {
+      gesture.current = { kind: 'pan', start: p, view };
+      e.evt.preventDefault();
+      return;
+    }
+    if (button === 2) {
+      gesture.current = { kind: 'window', start: p, win };
+      return;
+    }
+    if (button !== 0) return;
+    const at = clampToImage(ip, image.width, image.height);
+    if (tool === 'polygon') {
+      if (drawing.length >= 3) {
+        const first = drawing[0];
+        const d = Math.hypot(first[0] - at[0], first[1] - at[1]) * view.scale;
+        if (d <= CLOSE_DISTANCE_PX) return finishPolygon(drawing);
+      }
+      if (e.evt.detail >= 2) return finishPolygon(drawing); // the second click of a double-click closes
+      props.onDrawing([...drawing, at]);
+    } else if (tool === 'freehand') {
+      gesture.current = { kind: 'trace', points: [at] };
+      props.onDrawing([at]);
+    } else if (e.target === e.target.getStage() || e.target.name() === 'ct-image') {
+      props.onSelect(null);
+    }
+  };
+
+  const onMouseMove = () => {
+    const p = pointer();
+    const ip = imagePoint();
+    props.onHover(ip && ip[0] >= 0 && ip[1] >= 0 && ip[0] < image.width && ip[1] < image.height ? ip : null);
+    if (tool === 'polygon' && drawing.length) setCursor(ip);
+    const g = gesture.current;
+    if (!g || !p) return;
+    if (g.kind === 'pan') props.onView({ ...g.view, x: g.view.x + p[0] - g.start[0], y: g.view.y + p[1] - g.start[1] });
+    else if (g.kind === 'window') {
+      const dx = p[0] - g.start[0];
+      const dy = p[1] - g.start[1];
+      props.onWindow({ width: Math.max(1, Math.round(g.win.width + dx * props.windowStep)), level: Math.round(g.win.level - dy * props.windowStep) });
+    } else if (g.kind === 'trace' && ip) {
+      g.points.push(clampToImage(ip, image.width, image.height));
+      props.onDrawing(g.points.slice());
+    }
+  };
+
+  const onMouseUp = () => {
+    const g = gesture.current;
+    gesture.current = null;
+    if (g?.kind === 'trace') finishPolygon(simplifyTrace(g.points, view.scale));
+  };
+
+  // The annotation layer without the selected polygon; rebuilt only when what it shows changes.
+  const unselected = useMemo(
+    () =>
+      polygons
+        .filter((p) => p.key !== selectedKey && visible[p.lesionClass])
+        .map((p) => <PolygonShape key={p.key} polygon={p} colour={CLASS_COLOURS[p.lesionClass]} opacity={opacity} name="annotation" />),
+    [polygons, selectedKey, visible, opacity],
+  );
+  const proposalShapes = useMemo(
+    () => (visible.proposals ? proposals.map((p) => <PolygonShape key={p.key} polygon={p} colour={PROPOSAL_COLOUR} opacity={opacity * 0.5} dashed listening={false} />) : null),
+    [proposals, visible.proposals, opacity],
+  );
+
+  const selected = polygons.find((p) => p.key === selectedKey) ?? null;
+  const shownSelected: EditorPolygon | null =
+    selected && dragVertex
+      ? {
+          ...selected,
+          points: dragVertex.ring < 0 ? selected.points.map((v, k) => (k === dragVertex.index ? dragVertex.at : v)) : selected.points,
+          holes: selected.holes.map((h, r) => (r === dragVertex.ring ? h.map((v, k) => (k === dragVertex.index ? dragVertex.at : v)) : h)),
+        }
+      : selected;
+  const handleRadius = HANDLE_RADIUS_PX / view.scale;
+  const editable = tool === 'select' && !props.spaceDown;
+
+  return (
+    <Stage
+      ref={stageRef}
+      width={stageSize.width}
+      height={stageSize.height}
+      scaleX={view.scale}
+      scaleY={view.scale}
+      x={view.x}
+      y={view.y}
+      onMouseDown={onMouseDown}
+      onMouseMove={onMouseMove}
+      onMouseUp={onMouseUp}
+      onMouseLeave={() => props.onHover(null)}
+      onClick={(e) => {
+        if (tool === 'select' && e.target.name() === 'annotation') props.onSelect(e.target.id());
+      }}
+      style={{ cursor: props.spaceDown ? 'grab' : tool === 'select' ? 'default' : 'crosshair' }}
+      data-testid="editor-stage"
+    >
+      <Layer ref={props.imageLayerRef} listening={tool === 'select'}>
+        {image.canvas && <KonvaImage image={image.canvas} width={image.width} height={image.height} name="ct-image" imageSmoothingEnabled={false} />}
+      </Layer>
+      <Layer listening={tool === 'select'}>
+        {proposalShapes}
+        {unselected}
+      </Layer>
+      <Layer>
+        {shownSelected && visible[shownSelected.lesionClass] && (
+          <Group
+            draggable={editable}
+            onDragEnd={(e) => {
+              const g = e.target;
+              if (g !== e.currentTarget) return;
+              const dx = g.x();
+              const dy = g.y();
+              g.position({ x: 0, y: 0 });
+              props.onEdit({ type: 'move', key: shownSelected.key, dx, dy });
+            }}
+          >
+            <PolygonShape polygon={shownSelected} colour={CLASS_COLOURS[shownSelected.lesionClass]} opacity={Math.min(1, opacity + 0.15)} />
+            {[shownSelected.points, ...shownSelected.holes].map((ring, r) => (
+              <Line
+                key={`edge-${r}`}
+                points={[...ring, ring[0]].flat()}
+                stroke="#ffffff"
+                strokeWidth={1}
+                strokeScaleEnabled={false}
+                hitStrokeWidth={10 / view.scale}
+                name="edge"
+                onClick={(e) => {
+                  if (!editable || e.evt.button !== 0) return;
+                  e.cancelBubble = true;
+                  const ip = imagePoint();
+                  if (!ip) return;
+                  const hit = nearestEdge(ring, ip);
+                  props.onEdit({ type: 'insertVertex', key: shownSelected.key, ring: r - 1, after: hit.after, at: hit.at });
+                  props.onSelect(shownSelected.key, { ring: r - 1, index: hit.after + 1 });
+                }}
+              />
+            ))}
+            {[shownSelected.points, ...shownSelected.holes].flatMap((ring, r) =>
+              ring.map(([x, y], k) => {
+                const isSelected = selectedVertex?.ring === r - 1 && selectedVertex.index === k;
+                return (
+                  <Circle
+                    key={`v-${r}-${k}`}
+                    name="vertex"
+                    x={x}
+                    y={y}
+                    radius={handleRadius}
+                    fill={isSelected ? '#4f9cf9' : '#ffffff'}
+                    stroke="#000000"
+                    strokeWidth={1}
+                    strokeScaleEnabled={false}
+                    draggable={editable}
+                    onMouseDown={(e) => {
+                      e.cancelBubble = true;
+                      if (e.evt.altKey && editable) props.onEdit({ type: 'deleteVertex', key: shownSelected.key, ring: r - 1, index: k });
+                      else props.onSelect(shownSelected.key, { ring: r - 1, index: k });
+                    }}
+                    onDragMove={(e) => {
+                      e.cancelBubble = true;
+                      const at = clampToImage([e.target.x(), e.target.y()], image.width, image.height);
+                      setDragVertex({ ring: r - 1, index: k, at });
+                    }}
+                    onDragEnd={(e) => {
+                      e.cancelBubble = true;
+                      const at = clampToImage([e.target.x(), e.target.y()], image.width, image.height);
+                      setDragVertex(null);
+                      props.onEdit({ type: 'moveVertex', key: shownSelected.key, ring: r - 1, index: k, to: at });
+                    }}
+                  />
+                );
+              }),
+            )}
+          </Group>
+        )}
+      </Layer>
+      <Layer listening={false}>
+        {drawing.length > 0 && (
+          <>
+            <Line
+              points={[...drawing, ...(tool === 'polygon' && cursor ? [cursor] : [])].flat()}
+              stroke={CLASS_COLOURS[props.activeClass]}
+              strokeWidth={1.5}
+              strokeScaleEnabled={false}
+              dash={[4, 3]}
+            />
+            {tool === 'polygon' && drawing.map(([x, y], k) => <Circle key={k} x={x} y={y} radius={(k === 0 ? 5 : 3) / view.scale} fill={k === 0 ? '#ffffff' : CLASS_COLOURS[props.activeClass]} />)}
+          </>
+        )}
+      </Layer>
+    </Stage>
+  );
+}

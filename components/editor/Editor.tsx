@@ -1,0 +1,412 @@
+'use client';
+/**
+ * The annotation editor: state, keyboard, toolbar and saving around the Konva canvas. Edits go through the pure
+ * document model (lib/editor/document.ts) with undo/redo; saving through the AutosaveController, which keeps
+ * every change in local storage until the server has confirmed it.
+ */
+import type Konva from 'konva';
+import { useRouter } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { EditorState } from '@/lib/annotations/service';
+import { AutosaveController, type SavePayload, type SaveStatus, type SendResult } from '@/lib/editor/autosave';
+import { record, redo, startHistory, undo, type EditOp, type EditorDoc, type EditorPolygon } from '@/lib/editor/document';
+import { fitView, type View } from '@/lib/editor/geometry';
+import type { LesionClass, Point } from '@/lib/imaging/contours';
+import { WINDOW_PRESETS, type Window } from '@/lib/imaging/window';
+import { CanvasView, CLASS_COLOURS, type Tool, type VertexRef } from './CanvasView';
+import { HelpOverlay } from './HelpOverlay';
+import { actionFor, type EditorAction } from './shortcuts';
+import { usePixels, useWindowedCanvas } from './usePixels';
+
+const STATUS_TEXT: Record<SaveStatus, string> = {
+  saved: 'All changes saved',
+  dirty: 'Unsaved changes…',
+  saving: 'Saving…',
+  offline: 'Offline — changes kept in this browser, will be sent when the server is back',
+  conflict: 'Conflict — someone else saved this slice',
+  error: 'Not saved',
+};
+const HEARTBEAT_MS = 2 * 60_000;
+
+const toEditorPolygon = (p: EditorState['polygons'][number]): EditorPolygon => ({ key: p.id, id: p.id, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: p.source });
+export const docFromState = (s: EditorState): EditorDoc => ({ polygons: s.polygons.map(toEditorPolygon), sliceClass: s.sliceClass, unsure: s.unsure });
+const idsFromState = (s: EditorState) => Object.fromEntries(s.polygons.map((p) => [p.id, p.id]));
+
+let keyCounter = 0;
+const newKey = () => `new-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
+
+function saveBody(p: SavePayload) {
+  return JSON.stringify({
+    baseVersion: p.baseVersion,
+    polygons: p.doc.polygons.map((pl) => ({ id: p.ids[pl.key], clientKey: pl.key, lesionClass: pl.lesionClass, points: pl.points, holes: pl.holes })),
+    sliceClass: p.doc.sliceClass,
+    unsure: p.doc.unsure,
+  });
+}
+
+export default function Editor({ initial }: { initial: EditorState }) {
+  const router = useRouter();
+  const sliceId = initial.sliceId;
+  const storageKey = `ctms:pending:${sliceId}`;
+  const [history, setHistory] = useState(() => startHistory(docFromState(initial)));
+  const doc = history.present;
+  // Work an earlier page left unsent shows as unsaved from the first frame until it is delivered.
+  const [status, setStatus] = useState<SaveStatus>(() => (AutosaveController.pending(window.localStorage, `ctms:pending:${initial.sliceId}`) ? 'dirty' : 'saved'));
+  const [statusMessage, setStatusMessage] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<EditorState | null>(null);
+  const [version, setVersion] = useState(initial.version);
+  const [tool, setTool] = useState<Tool>('polygon');
+  const [activeClass, setActiveClass] = useState<LesionClass>('GGO');
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const [selectedVertex, setSelectedVertex] = useState<VertexRef | null>(null);
+  const [drawing, setDrawing] = useState<Point[]>([]);
+  const [visible, setVisible] = useState({ GGO: true, C: true, proposals: true });
+  const [opacity, setOpacity] = useState(0.3);
+  const [win, setWin] = useState<Window>(initial.window);
+  const [spaceDown, setSpaceDown] = useState(false);
+  const [help, setHelp] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [stageSize, setStageSize] = useState({ width: 800, height: 600 });
+  const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
+  const [hover, setHover] = useState<{ p: Point; value: number } | null>(null);
+  const containerRef = useRef<HTMLDivElement | null>(null);
+  const imageLayerRef = useRef<Konva.Layer | null>(null);
+  const autosave = useRef<AutosaveController | null>(null);
+  const { pixels, error: pixelError } = usePixels(sliceId);
+  const canvas = useWindowedCanvas(pixels, win, () => imageLayerRef.current?.batchDraw());
+  const proposals = useMemo(() => initial.proposals.map(toEditorPolygon), [initial.proposals]);
+
+  // Autosave wiring; restores work an earlier page left unsent (offline, closed tab, crash).
+  useEffect(() => {
+    const send = async (payload: SavePayload): Promise<SendResult> => {
+      const res = await fetch(`/api/slices/${sliceId}/annotations`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: saveBody(payload) });
+      if (res.status >= 500) throw new Error(`server error ${res.status}`);
+      const body = await res.json().catch(() => ({}));
+      if (res.status === 409) return { kind: 'conflict', current: body.details?.current, version: body.details?.current?.version };
+      if (!res.ok) return { kind: 'invalid', message: body.error ?? `HTTP ${res.status}` };
+      return { kind: 'ok', version: body.version, ids: body.ids };
+    };
+    const pending = AutosaveController.pending(window.localStorage, storageKey);
+    const controller = new AutosaveController(
+      {
+        send,
+        storage: window.localStorage,
+        storageKey,
+        onStatus: (s, detail) => {
+          setStatus(s);
+          setStatusMessage(detail?.message ?? null);
+          setConflict(s === 'conflict' ? ((detail?.current as EditorState) ?? null) : null);
+        },
+        onSaved: (v) => setVersion(v),
+      },
+      pending?.baseVersion ?? initial.version,
+      { ...idsFromState(initial), ...(pending?.ids ?? {}) },
+    );
+    autosave.current = controller;
+    if (pending) {
+      setHistory(startHistory(pending.doc));
+      controller.change(pending.doc);
+    }
+    const online = () => controller.retryNow();
+    const leaving = () => void controller.flush();
+    window.addEventListener('online', online);
+    window.addEventListener('pagehide', leaving);
+    return () => {
+      window.removeEventListener('online', online);
+      window.removeEventListener('pagehide', leaving);
+      void controller.flush().finally(() => controller.dispose());
+    };
+  }, [sliceId]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Every edit: record it for undo and hand it to autosave.
+  const edit = useCallback((op: EditOp) => {
+    setHistory((h) => {
+      const next = record(h, op);
+      if (next !== h) autosave.current?.change(next.present);
+      return next;
+    });
+  }, []);
+  const travel = useCallback((step: typeof undo) => {
+    setHistory((h) => {
+      const next = step(h);
+      if (next !== h) autosave.current?.change(next.present);
+      return next;
+    });
+    setSelectedVertex(null);
+  }, []);
+
+  // Lease heartbeat while the page is open.
+  useEffect(() => {
+    const beat = () => void fetch(`/api/slices/${sliceId}/lease`, { method: 'POST' }).catch(() => undefined);
+    const timer = setInterval(beat, HEARTBEAT_MS);
+    return () => clearInterval(timer);
+  }, [sliceId]);
+
+  // Stage size follows its container; the view is fitted once the size is known.
+  useEffect(() => {
+    const el = containerRef.current;
+    if (!el) return;
+    const fit = () => {
+      const size = { width: el.clientWidth, height: el.clientHeight };
+      setStageSize(size);
+      return size;
+    };
+    const size = fit();
+    setView(fitView(initial.width, initial.height, size.width, size.height));
+    const observer = new ResizeObserver(fit);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [initial.width, initial.height]);
+
+  const onHover = useCallback(
+    (p: Point | null) => {
+      if (!p || !pixels) return setHover(null);
+      const x = Math.floor(p[0]);
+      const y = Math.floor(p[1]);
+      setHover({ p: [x, y], value: pixels.values[y * pixels.width + x] });
+    },
+    [pixels],
+  );
+
+  const goNext = useCallback(
+    async (skip: boolean) => {
+      setBusy(skip ? 'Skipping…' : 'Loading the next slice…');
+      await autosave.current?.flush();
+      const res = await fetch('/api/queue/next', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(skip ? { skip: sliceId } : {}) });
+      const body = await res.json().catch(() => ({}));
+      setBusy(null);
+      if (!res.ok) return setStatusMessage(body.error ?? 'Could not get the next slice');
+      if (!body.sliceId) return router.push('/annotate?empty=1');
+      router.push(`/annotate/${body.sliceId}`);
+    },
+    [router, sliceId],
+  );
+
+  const submit = useCallback(async () => {
+    setBusy('Submitting…');
+    const saved = await autosave.current?.flush();
+    if (saved === false) {
+      setBusy(null);
+      return setStatusMessage('Save first: the slice has unsaved changes that could not be sent');
+    }
+    const res = await fetch(`/api/slices/${sliceId}/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ baseVersion: autosave.current?.baseVersion ?? version }) });
+    const body = await res.json().catch(() => ({}));
+    setBusy(null);
+    if (!res.ok) return setStatusMessage(body.error ?? 'Submit failed');
+    await goNext(false);
+  }, [goNext, sliceId, version]);
+
+  const selectClass = (c: LesionClass) => {
+    setActiveClass(c);
+    if (tool === 'select' && selectedKey) edit({ type: 'setClass', key: selectedKey, lesionClass: c });
+  };
+
+  const deleteSelection = () => {
+    if (drawing.length) return setDrawing(drawing.slice(0, -1));
+    if (!selectedKey) return;
+    if (selectedVertex) {
+      edit({ type: 'deleteVertex', key: selectedKey, ring: selectedVertex.ring, index: selectedVertex.index });
+      setSelectedVertex(null);
+    } else {
+      edit({ type: 'delete', key: selectedKey });
+      setSelectedKey(null);
+    }
+  };
+
+  const finishDrawing = () => {
+    if (drawing.length >= 3) edit({ type: 'add', polygon: { key: newKey(), lesionClass: activeClass, points: drawing, holes: [], source: 'HUMAN' } });
+    setDrawing([]);
+  };
+
+  const fit = () => setView(fitView(initial.width, initial.height, stageSize.width, stageSize.height));
+  const setWindowPreset = (name: keyof typeof WINDOW_PRESETS | 'default') => setWin(name === 'default' ? initial.window : { ...WINDOW_PRESETS[name] });
+
+  const run = (action: EditorAction) => {
+    switch (action) {
+      case 'tool-select': return setTool('select');
+      case 'tool-polygon': return setTool('polygon');
+      case 'tool-freehand': return setTool('freehand');
+      case 'class-ggo': return selectClass('GGO');
+      case 'class-c': return selectClass('C');
+      case 'toggle-ggo': return setVisible((v) => ({ ...v, GGO: !v.GGO }));
+      case 'toggle-c': return setVisible((v) => ({ ...v, C: !v.C }));
+      case 'toggle-proposals': return setVisible((v) => ({ ...v, proposals: !v.proposals }));
+      case 'accept-proposals': return edit({ type: 'acceptProposals', proposals, newKey });
+      case 'opacity-down': return setOpacity((o) => Math.max(0, Math.round((o - 0.1) * 10) / 10));
+      case 'opacity-up': return setOpacity((o) => Math.min(1, Math.round((o + 0.1) * 10) / 10));
+      case 'window-lung': return setWindowPreset('lung');
+      case 'window-mediastinal': return setWindowPreset('mediastinal');
+      case 'window-default': return setWindowPreset('default');
+      case 'fit': return fit();
+      case 'undo': return travel(undo);
+      case 'redo': return travel(redo);
+      case 'delete': return deleteSelection();
+      case 'finish': return finishDrawing();
+      case 'cancel':
+        if (drawing.length) return setDrawing([]);
+        setSelectedVertex(null);
+        return setSelectedKey(null);
+      case 'submit': return void submit();
+      case 'next-slice': return void goNext(true);
+      case 'help': return setHelp((h) => !h);
+    }
+  };
+  const runRef = useRef(run);
+  runRef.current = run;
+
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return;
+      if (e.code === 'Space') {
+        setSpaceDown(true);
+        e.preventDefault();
+        return;
+      }
+      const action = actionFor(e);
+      if (!action) return;
+      e.preventDefault();
+      runRef.current(action);
+    };
+    const up = (e: KeyboardEvent) => e.code === 'Space' && setSpaceDown(false);
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+    };
+  }, []);
+
+  const resolveConflict = (keepMine: boolean) => {
+    if (!conflict) return;
+    if (keepMine) autosave.current?.keepMine(conflict.version);
+    else {
+      autosave.current?.discardMine(conflict.version, idsFromState(conflict));
+      setHistory(startHistory(docFromState(conflict)));
+      setVersion(conflict.version);
+      setSelectedKey(null);
+    }
+    setConflict(null);
+  };
+
+  const counts = { GGO: doc.polygons.filter((p) => p.lesionClass === 'GGO').length, C: doc.polygons.filter((p) => p.lesionClass === 'C').length };
+  const readonly = initial.status === 'SUBMITTED' || initial.status === 'ACCEPTED';
+
+  return (
+    <div className="editor">
+      <div className="editor-toolbar" role="toolbar" aria-label="Editor tools">
+        {(['select', 'polygon', 'freehand'] as Tool[]).map((t) => (
+          <button key={t} aria-pressed={tool === t} className={tool === t ? 'primary' : ''} onClick={() => setTool(t)}>
+            {t === 'select' ? 'Select (V)' : t === 'polygon' ? 'Polygon (P)' : 'Freehand (F)'}
+          </button>
+        ))}
+        <span className="sep" />
+        {(['GGO', 'C'] as LesionClass[]).map((c) => (
+          <button key={c} aria-pressed={activeClass === c} onClick={() => selectClass(c)} style={{ borderColor: CLASS_COLOURS[c], ...(activeClass === c ? { background: CLASS_COLOURS[c], color: '#111' } : {}) }}>
+            {c} ({counts[c]})
+          </button>
+        ))}
+        <label className="inline">
+          <input type="checkbox" checked={visible.GGO} onChange={() => run('toggle-ggo')} /> GGO
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={visible.C} onChange={() => run('toggle-c')} /> C
+        </label>
+        <label className="inline" title="Fill opacity ([ and ])">
+          Fill <input type="range" min={0} max={1} step={0.1} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} aria-label="Fill opacity" />
+        </label>
+        {proposals.length > 0 && (
+          <>
+            <label className="inline">
+              <input type="checkbox" checked={visible.proposals} onChange={() => run('toggle-proposals')} /> Proposals ({proposals.length})
+            </label>
+            <button onClick={() => run('accept-proposals')}>Accept proposals (A)</button>
+          </>
+        )}
+        <span className="sep" />
+        <button onClick={() => run('undo')} disabled={history.past.length === 0}>Undo</button>
+        <button onClick={() => run('redo')} disabled={history.future.length === 0}>Redo</button>
+        <button onClick={() => run('help')} aria-label="Keyboard shortcuts">?</button>
+      </div>
+
+      {conflict && (
+        <div className="banner conflict" role="alert" data-testid="conflict-banner">
+          Someone else saved this slice while you were editing (now version {conflict.version}). Your changes are kept in this browser.
+          <button onClick={() => resolveConflict(false)}>Load their version</button>
+          <button className="primary" onClick={() => resolveConflict(true)}>Keep mine as a new revision</button>
+        </div>
+      )}
+      {readonly && <div className="banner">This slice is {initial.status.toLowerCase()}; only a reviewer can change it.</div>}
+
+      <div className="editor-body">
+        {/* The view transform is exposed for browser tests and the benchmark, which drive the canvas in image coordinates. */}
+        <div className="editor-canvas" ref={containerRef} data-testid="editor-canvas" data-scale={view.scale} data-x={view.x} data-y={view.y} data-ready={canvas ? '1' : '0'}>
+          {pixelError && <p className="error">{pixelError}</p>}
+          <CanvasView
+            stageSize={stageSize}
+            image={{ width: initial.width, height: initial.height, canvas }}
+            imageLayerRef={imageLayerRef}
+            polygons={doc.polygons}
+            proposals={proposals}
+            visible={visible}
+            opacity={opacity}
+            tool={tool}
+            activeClass={activeClass}
+            selectedKey={selectedKey}
+            selectedVertex={selectedVertex}
+            drawing={drawing}
+            view={view}
+            win={win}
+            windowStep={initial.pixelKind === 'HU' ? 4 : 1}
+            spaceDown={spaceDown}
+            newKey={newKey}
+            onSelect={(key, vertex) => {
+              setSelectedKey(key);
+              setSelectedVertex(vertex ?? null);
+              const p = doc.polygons.find((q) => q.key === key);
+              if (p) setActiveClass(p.lesionClass);
+            }}
+            onEdit={edit}
+            onDrawing={setDrawing}
+            onView={setView}
+            onWindow={setWin}
+            onHover={onHover}
+          />
+          {help && <HelpOverlay onClose={() => setHelp(false)} />}
+        </div>
+        <aside className="editor-side card">
+          <div data-testid="save-status" data-status={status} className={`save-status ${status}`}>{STATUS_TEXT[status]}</div>
+          {statusMessage && <p className="error" role="alert">{statusMessage}</p>}
+          <div className="muted">
+            {initial.study.scanKey} · slice {initial.index} · {initial.width}×{initial.height}
+          </div>
+          <div data-testid="window-readout">W {win.width} / L {win.level}</div>
+          <div data-testid="pixel-readout" className="muted">
+            {hover ? `x ${hover.p[0]}, y ${hover.p[1]}: ${initial.pixelKind === 'HU' ? `${hover.value} HU` : `value ${hover.value}`}` : 'Move over the image'}
+          </div>
+          <div className="row">
+            <button onClick={() => setWindowPreset('lung')}>Lung (L)</button>
+            <button onClick={() => setWindowPreset('mediastinal')}>Mediastinal (M)</button>
+            <button onClick={fit}>Fit (0)</button>
+          </div>
+          <label>
+            Slice class
+            <select aria-label="Slice class" value={doc.sliceClass ?? ''} onChange={(e) => edit({ type: 'setSliceClass', sliceClass: e.target.value || null })}>
+              <option value="">— not set —</option>
+              {initial.sliceClasses.map((c) => <option key={c} value={c}>{c}</option>)}
+            </select>
+          </label>
+          <label className="inline">
+            <input type="checkbox" checked={doc.unsure} onChange={(e) => edit({ type: 'setUnsure', unsure: e.target.checked })} /> Unsure
+          </label>
+          <div className="stack">
+            <button className="primary" onClick={() => void submit()} disabled={!!busy || readonly}>Submit for review (Ctrl+Enter)</button>
+            <button onClick={() => void goNext(true)} disabled={!!busy}>Skip — next slice (N)</button>
+            {busy && <span className="muted">{busy}</span>}
+          </div>
+          <p className="muted">Version {version} · {doc.polygons.length} polygons</p>
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Every keyboard shortcut of the editor, in one table: the key handler dispatches from it and the help overlay
+ * (`?`) lists it, so the two can never disagree.
+ */
+export type EditorAction =
+  | 'tool-select' | 'tool-polygon' | 'tool-freehand'
+  | 'class-ggo' | 'class-c'
+  | 'toggle-ggo' | 'toggle-c' | 'toggle-proposals' | 'accept-proposals'
+  | 'opacity-down' | 'opacity-up'
+  | 'window-lung' | 'window-mediastinal' | 'window-default'
+  | 'fit' | 'undo' | 'redo' | 'delete' | 'finish' | 'cancel'
+  | 'next-slice' | 'submit' | 'help';
+
+export interface Shortcut {
+  action: EditorAction;
+  keys: string;
+  description: string;
+  matches(e: KeyboardEvent): boolean;
+}
+
+const plain = (key: string) => (e: KeyboardEvent) => !e.ctrlKey && !e.metaKey && !e.altKey && e.key.toLowerCase() === key;
+const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
+
+export const SHORTCUTS: Shortcut[] = [
+  { action: 'tool-select', keys: 'V', description: 'Select / edit tool', matches: plain('v') },
+  { action: 'tool-polygon', keys: 'P', description: 'Polygon tool (click vertices)', matches: plain('p') },
+  { action: 'tool-freehand', keys: 'F', description: 'Freehand tool (drag to trace)', matches: plain('f') },
+  { action: 'class-ggo', keys: '1', description: 'Class GGO (new polygons, or the selected one)', matches: plain('1') },
+  { action: 'class-c', keys: '2', description: 'Class C — consolidation', matches: plain('2') },
+  { action: 'toggle-ggo', keys: 'Shift+1', description: 'Show / hide GGO', matches: (e) => e.shiftKey && e.code === 'Digit1' },
+  { action: 'toggle-c', keys: 'Shift+2', description: 'Show / hide C', matches: (e) => e.shiftKey && e.code === 'Digit2' },
+  { action: 'toggle-proposals', keys: 'T', description: 'Show / hide model proposals', matches: plain('t') },
+  { action: 'accept-proposals', keys: 'A', description: 'Accept all model proposals into the annotation', matches: plain('a') },
+  { action: 'opacity-down', keys: '[', description: 'Less fill opacity', matches: plain('[') },
+  { action: 'opacity-up', keys: ']', description: 'More fill opacity', matches: plain(']') },
+  { action: 'window-lung', keys: 'L', description: 'Lung window W1500 / L−600', matches: plain('l') },
+  { action: 'window-mediastinal', keys: 'M', description: 'Mediastinal window W350 / L50', matches: plain('m') },
+  { action: 'window-default', keys: 'W', description: 'The slice’s own window', matches: plain('w') },
+  { action: 'fit', keys: '0', description: 'Fit the slice to the screen', matches: plain('0') },
+  { action: 'undo', keys: 'Ctrl/Cmd+Z', description: 'Undo', matches: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z' },
+  { action: 'redo', keys: 'Ctrl/Cmd+Shift+Z, Ctrl+Y', description: 'Redo', matches: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y') },
+  { action: 'delete', keys: 'Delete / Backspace', description: 'Delete the selected vertex, else the selected polygon; while drawing, the last vertex', matches: (e) => e.key === 'Delete' || e.key === 'Backspace' },
+  { action: 'finish', keys: 'Enter', description: 'Close the polygon being drawn', matches: (e) => e.key === 'Enter' && !mod(e) },
+  { action: 'cancel', keys: 'Esc', description: 'Cancel drawing / clear the selection', matches: (e) => e.key === 'Escape' },
+  { action: 'submit', keys: 'Ctrl/Cmd+Enter', description: 'Submit for review and go to the next slice', matches: (e) => mod(e) && e.key === 'Enter' },
+  { action: 'next-slice', keys: 'N', description: 'Skip to the next slice in the queue', matches: plain('n') },
+  { action: 'help', keys: '?', description: 'This help', matches: (e) => e.key === '?' },
+];
+
+/** Mouse gestures, listed in the help next to the keys. */
+export const MOUSE_HELP: [string, string][] = [
+  ['Wheel', 'Zoom around the cursor'],
+  ['Space + drag, middle drag', 'Pan'],
+  ['Right drag', 'Window / level (horizontal = width, vertical = level)'],
+  ['Click an edge of the selected polygon', 'Insert a vertex'],
+  ['Alt + click a vertex', 'Delete that vertex'],
+  ['Double-click, or click the first vertex', 'Close the polygon being drawn'],
+];
+
+export function actionFor(e: KeyboardEvent): EditorAction | null {
+  // Redo before undo: both match Ctrl+Z with different shift states, and the table order decides.
+  const hit = SHORTCUTS.find((s) => s.action === 'redo' && s.matches(e)) ?? SHORTCUTS.find((s) => s.matches(e));
+  return hit?.action ?? null;
+}

@@ -1,0 +1,4 @@
+export * from './mask';
+export * from './maskAP';
+export * from './dice';
+export * from './classification';
