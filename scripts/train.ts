@@ -92,7 +92,7 @@ async function main() {
     const t0 = Date.now();
     const r = await trainClassifier({
       config, segmenterDir: a.segmenter!, train: ds.train, val: ds.val, options, signal: ctrl.signal,
-      cacheDir: a['cache-dir'] ?? path.join('.cache', 'ranked-features'), onProgress: progress(20),
+      cacheDir: a['cache-dir'] ?? path.join('models', '.feature-cache'), onProgress: progress(20),
       onEpoch: ({ epoch, val }) => val && console.log(`epoch ${epoch + 1} val accuracy ${val.accuracy} sensitivity ${JSON.stringify(val.sensitivity)}`),
     });
     const sum = saveClassifier(out, r.model, { ...r.summary, dataDir: path.resolve(a.data!), lr, trainSeconds: Math.round((Date.now() - t0) / 1000), stopped: r.reason });

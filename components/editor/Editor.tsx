@@ -44,7 +44,7 @@ function saveBody(p: SavePayload) {
   });
 }
 
-export default function Editor({ initial }: { initial: EditorState }) {
+export default function Editor({ initial, canEdit }: { initial: EditorState; canEdit: boolean }) {
   const router = useRouter();
   const sliceId = initial.sliceId;
   const storageKey = `ctms:pending:${sliceId}`;
@@ -55,7 +55,7 @@ export default function Editor({ initial }: { initial: EditorState }) {
   const [statusMessage, setStatusMessage] = useState<string | null>(null);
   const [conflict, setConflict] = useState<EditorState | null>(null);
   const [version, setVersion] = useState(initial.version);
-  const [tool, setTool] = useState<Tool>('polygon');
+  const [tool, setTool] = useState<Tool>(canEdit ? 'polygon' : 'select');
   const [activeClass, setActiveClass] = useState<LesionClass>('GGO');
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   const [selectedVertex, setSelectedVertex] = useState<VertexRef | null>(null);
@@ -120,12 +120,13 @@ export default function Editor({ initial }: { initial: EditorState }) {
 
   // Every edit: record it for undo and hand it to autosave.
   const edit = useCallback((op: EditOp) => {
+    if (!canEdit) return;
     setHistory((h) => {
       const next = record(h, op);
       if (next !== h) autosave.current?.change(next.present);
       return next;
     });
-  }, []);
+  }, [canEdit]);
   const travel = useCallback((step: typeof undo) => {
     setHistory((h) => {
       const next = step(h);
@@ -290,7 +291,7 @@ export default function Editor({ initial }: { initial: EditorState }) {
   };
 
   const counts = { GGO: doc.polygons.filter((p) => p.lesionClass === 'GGO').length, C: doc.polygons.filter((p) => p.lesionClass === 'C').length };
-  const readonly = initial.status === 'SUBMITTED' || initial.status === 'ACCEPTED';
+  const readonly = !canEdit;
 
   return (
     <div className="editor">

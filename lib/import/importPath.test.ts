@@ -93,6 +93,20 @@ describe('importPath: DICOM', () => {
     await expectStoreMatchesDb(t.db);
   });
 
+  it('attaches a PNG mask to the DICOM slice of the same base name, and refuses one of another size', async () => {
+    await writeSeries('series');
+    const labels = new Uint8Array(12);
+    labels.set([1, 1, 2, 2], 4); // the middle row of the 4×3 slice
+    await put('masks/x5.png', palettePng(4, 3, labels));
+    await put('masks/x1.png', palettePng(3, 3, new Uint8Array(9)));
+    const summary = await run(path.join(work, 'series'), { masksDir: path.join(work, 'masks'), contour: exact });
+    expect(summary.slicesAdded).toBe(4);
+    expect(summary.errors).toEqual([{ file: path.join(work, 'series', 'x1.dcm'), message: 'mask x1.png is 3×3 but the image is 4×3' }]);
+    const masked = await t.db.slice.findFirstOrThrow({ where: { sourceFile: { endsWith: 'x5.dcm' } }, include: { annotations: true } });
+    expect(masked.status).toBe('ACCEPTED');
+    expect(masked.annotations.map((a) => a.lesionClass).sort()).toEqual(['C', 'GGO']);
+  });
+
   it('imports the rest of a series when one file is corrupt, naming that file', async () => {
     await writeSeries('series');
     const good = await fs.readFile(path.join(work, 'series', 'x2.dcm'));

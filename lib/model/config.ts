@@ -40,6 +40,8 @@ export const backboneSchema = z.object({
   /** Which stages feed the FPN (indices into stages); one entry = one FPN level. */
   fpnStages: z.array(z.number().int().nonnegative()).min(1),
   outChannels: z.number().int().positive(),
+  /** torchvision's LastLevelMaxPool: one more (stride ×2) level for the RPN only. */
+  fpnExtraPool: z.boolean().default(false),
   /** GroupNorm groups: batch norm is useless at batch 1 when training from scratch. */
   normGroups: z.number().int().positive(),
 });
@@ -169,7 +171,7 @@ export function presetConfig(preset: PresetName, maskType: MaskType = 'both'): S
       transform: { minSize: 256, maxSize: 512, sizeDivisible: 32, ...IMAGENET },
       backbone: {
         kind: 'tiny', stemChannels: 16, stageChannels: [32, 48, 64], stageBlocks: [1, 1, 1],
-        stageStrides: [2, 2, 1], fpnStages: [2], outChannels: 64, normGroups: 8,
+        stageStrides: [2, 2, 1], fpnStages: [2], outChannels: 64, fpnExtraPool: false, normGroups: 8,
       },
       anchors: heads.anchors,
       rpn: { ...heads.rpn, preNmsTopNTrain: 1000, preNmsTopNTest: 500, postNmsTopNTrain: 500, postNmsTopNTest: 300 },
@@ -183,7 +185,7 @@ export function presetConfig(preset: PresetName, maskType: MaskType = 'both'): S
       transform: { minSize: 512, maxSize: 1024, sizeDivisible: 32, ...IMAGENET },
       backbone: {
         kind: 'resnet18', stemChannels: 64, stageChannels: [64, 128, 256], stageBlocks: [2, 2, 2],
-        stageStrides: [1, 2, 2], fpnStages: [2], outChannels: 256, normGroups: 32,
+        stageStrides: [1, 2, 2], fpnStages: [2], outChannels: 256, fpnExtraPool: false, normGroups: 32,
       },
       ...heads,
       maskHead: { roiSize: 14, layers: [128, 128, 128, 128], resolution: 28, maxPositives: 192, maskThresh: 0.5 },
@@ -194,11 +196,11 @@ export function presetConfig(preset: PresetName, maskType: MaskType = 'both'): S
     transform: { minSize: 512, maxSize: 1024, sizeDivisible: 32, ...IMAGENET },
     backbone: {
       kind: 'resnet50', stemChannels: 64, stageChannels: [256, 512, 1024, 2048], stageBlocks: [3, 4, 6, 3],
-      stageStrides: [1, 2, 2, 2], fpnStages: [0, 1, 2, 3], outChannels: 256, normGroups: 32,
+      stageStrides: [1, 2, 2, 2], fpnStages: [0, 1, 2, 3], outChannels: 256, fpnExtraPool: true, normGroups: 32,
     },
     ...heads,
-    // One anchor size list per FPN level (stride 4..32); the paper's small sizes go to the fine levels.
-    anchors: { sizes: [[2, 4], [8], [16], [32]], aspectRatios: heads.anchors.aspectRatios },
+    // torchvision's ResNet50-FPN: one size per level (P2..P6, strides 4..64), here the paper's 2..32.
+    anchors: { sizes: [[2], [4], [8], [16], [32]], aspectRatios: heads.anchors.aspectRatios },
     maskHead: { roiSize: 14, layers: [256, 256, 256, 256], resolution: 28, maxPositives: 192, maskThresh: 0.5 },
   };
 }
@@ -217,8 +219,9 @@ export function parseSegmenterConfig(value: unknown): SegmenterConfig {
   if (c.backbone.stageChannels.length !== c.backbone.stageBlocks.length || c.backbone.stageChannels.length !== c.backbone.stageStrides.length) {
     throw new Error('Invalid segmenter config: backbone.stageChannels, stageBlocks and stageStrides must have the same length');
   }
-  if (c.anchors.sizes.length !== c.backbone.fpnStages.length) {
-    throw new Error(`Invalid segmenter config: anchors.sizes has ${c.anchors.sizes.length} levels but the backbone gives ${c.backbone.fpnStages.length}`);
+  const levels = c.backbone.fpnStages.length + (c.backbone.fpnExtraPool ? 1 : 0);
+  if (c.anchors.sizes.length !== levels) {
+    throw new Error(`Invalid segmenter config: anchors.sizes has ${c.anchors.sizes.length} levels but the backbone gives ${levels}`);
   }
   if (c.maskHead.resolution !== 2 * c.maskHead.roiSize) throw new Error('Invalid segmenter config: maskHead.resolution must be 2 × maskHead.roiSize');
   return c;

@@ -82,3 +82,24 @@ describe('MaskRcnn (tiny)', () => {
     expect(Array.from(inst.boxes.subarray(0, 4))).toEqual([18, 18, 43, 43]);
   });
 });
+
+describe('presets', () => {
+  beforeAll(async () => { await useTestBackend(); });
+
+  it.each(['light', 'full'] as const)('%s builds with its documented size and runs inference', (preset) => {
+    const cfg = makeSegmenterConfig(preset, 'both', { transform: { minSize: 64, maxSize: 128 } });
+    const model = new MaskRcnn(cfg, 1);
+    const params = model.ps.numParameters();
+    console.log(`${preset}: ${(params / 1e6).toFixed(2)}M parameters`);
+    // model-spec: light 6.50M; the paper's full segmenter (ResNet50-FPN, box head 128) 31.78M
+    const expected = preset === 'light' ? 6.5 : 31.78;
+    expect(Math.abs(params / 1e6 - expected)).toBeLessThan(0.3);
+    const { sample } = syntheticSlice();
+    const { input } = prepareTrainingSample(sample.image, sample.labels, 'classes', cfg);
+    const det = model.detect(input, { scoreThresh: -0.01, detectionsPerImg: 5 });
+    expect(det.scores.length).toBe(5);
+    expect(det.maskProbs!.length).toBe(5 * 28 * 28);
+    input.image.dispose();
+    model.dispose();
+  });
+});

@@ -78,6 +78,11 @@ export class MaskRcnn {
     this.maskHead = createMaskHead(this.ps, this.backbone.outChannels, config.maskHead, this.numClasses);
   }
 
+  /** Levels RoIAlign reads (without the RPN-only pool level). */
+  private roiFeatures(feats: tf.Tensor4D[]): tf.Tensor4D[] {
+    return feats.slice(0, this.backbone.roiLevels);
+  }
+
   private anchors(paddedHW: [number, number], feats: tf.Tensor4D[]) {
     const featureHWs = feats.map((f) => [f.shape[1], f.shape[2]] as [number, number]);
     const key = `${paddedHW}|${featureHWs.join(';')}`;
@@ -101,7 +106,7 @@ export class MaskRcnn {
     const rpn = rpnLoss(tf.reshape(head.objectness, [-1]) as tf.Tensor1D, tf.reshape(head.deltas, [-1, 4]) as tf.Tensor2D, rpnT);
 
     const sampled = roiTrainingSamples(proposals.boxes, targets.boxes, targets.labels, cfg.roiHeads, rng);
-    const boxFeatures = multiScaleRoiAlign(feats, sampled.proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+    const boxFeatures = multiScaleRoiAlign(this.roiFeatures(feats), sampled.proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
     const box = this.boxHead(boxFeatures);
     const fast = fastrcnnLoss(box.classLogits, box.boxRegression, sampled.labels, sampled.regressionTargets);
 
@@ -110,7 +115,7 @@ export class MaskRcnn {
     let lossMask: tf.Scalar;
     if (positives.length > 0) {
       const posBoxes = selectBoxes(sampled.proposals, positives);
-      const maskFeatures = multiScaleRoiAlign(feats, posBoxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+      const maskFeatures = multiScaleRoiAlign(this.roiFeatures(feats), posBoxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
       const logits = this.maskHead(maskFeatures);
       const maskTargets = projectMasksOnBoxes(targets.masks, [targets.height, targets.width], posBoxes, Int32Array.from(positives, (i) => sampled.matchedIdxs[i]), cfg.maskHead.resolution);
       lossMask = maskrcnnLoss(logits, Int32Array.from(positives, (i) => sampled.labels[i]), maskTargets);
@@ -146,7 +151,7 @@ export class MaskRcnn {
     const feats = this.backbone.forward(input.image);
     const { anchors, numPerLevel } = this.anchors([input.image.shape[1], input.image.shape[2]], feats);
     const proposals = this.proposals(anchors, numPerLevel, this.rpnHead(feats), input.imageHW, false).boxes;
-    const boxFeatures = multiScaleRoiAlign(feats, proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+    const boxFeatures = multiScaleRoiAlign(this.roiFeatures(feats), proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
     return { feats, proposals, box: this.boxHead(boxFeatures) };
   }
 
@@ -175,7 +180,7 @@ export class MaskRcnn {
       const out: RawDetections = { ...det, classLogits, boxRegression, numClasses: this.numClasses };
       const d = det.scores.length;
       if (opts.withMasks !== false && d > 0) {
-        const maskFeatures = multiScaleRoiAlign(feats, det.boxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
+        const maskFeatures = multiScaleRoiAlign(this.roiFeatures(feats), det.boxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
         const probs = tf.sigmoid(this.maskHead(maskFeatures)); // [D, 28, 28, K]
         const own = tf.sum(tf.mul(probs, tf.oneHot(tf.tensor1d(det.labels, 'int32'), this.numClasses).reshape([d, 1, 1, this.numClasses])), 3);
         out.maskProbs = own.dataSync() as Float32Array;

@@ -1,21 +1,11 @@
 /**
- * Backend start-up for scripts and workers: selectBackend() from lib/model/backend (native → wasm with
- * training kernels → cpu) when that module is present, else wasm with the training kernels.
+ * Backend start-up for scripts and workers: selectBackend() (native → wasm with training kernels →
+ * cpu; CTMS_TF_BACKEND overrides), which logs one line. Logs go to stderr so that a CLI's last stdout
+ * line stays its JSON result.
  */
-import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from './backend';
 
 export async function initModelBackend(): Promise<string> {
-  try {
-    const mod = (await import('./backend')) as { selectBackend?: () => Promise<unknown> };
-    if (mod.selectBackend) {
-      await mod.selectBackend();
-      return tf.getBackend();
-    }
-  } catch {
-    // lib/model/backend/index.ts not there: fall through to wasm
-  }
-  const { useTestBackend } = await import('./train/testBackend');
-  const name = await useTestBackend();
-  console.error(`[model] backend=${name} (fallback)`);
-  return name;
+  const s = await selectBackend({ log: (line) => console.error(line) });
+  return s.tfBackend;
 }

@@ -10,15 +10,22 @@ const MAX_ROUNDS = 20;
  * reload resumes work), else the first candidate of the queue order whose lease they win. Two annotators asking at
  * once never get the same slice: the loser of a lease race simply moves on to the next candidate.
  */
-export async function leaseNextSlice(db: Db, userId: string, order: QueueOrder = importOrder, now = new Date()): Promise<string | null> {
+export interface NextSliceOptions {
+  order?: QueueOrder;
+  /** Slices not to serve now (the one just skipped). */
+  exclude?: string[];
+  now?: Date;
+}
+
+export async function leaseNextSlice(db: Db, userId: string, { order = importOrder, exclude = [], now = new Date() }: NextSliceOptions = {}): Promise<string | null> {
   const held = await db.sliceLease.findFirst({
-    where: { userId, expiresAt: { gt: now }, slice: { status: { in: [...QUEUE_STATUSES] } } },
+    where: { userId, expiresAt: { gt: now }, sliceId: { notIn: exclude }, slice: { status: { in: [...QUEUE_STATUSES] } } },
     orderBy: { createdAt: 'asc' },
     select: { sliceId: true },
   });
   if (held && (await acquireLease(db, held.sliceId, userId, now))) return held.sliceId;
 
-  const tried: string[] = [];
+  const tried: string[] = [...exclude];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const candidates = await order(db, { userId, now, limit: BATCH, exclude: tried });
     if (candidates.length === 0) return null;

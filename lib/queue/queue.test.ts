@@ -35,10 +35,10 @@ function suite(provider: DatabaseProvider) {
     const { sliceIds } = await createTestStudy(t.db, { slices: 6 });
     const only: QueueOrder = async (db, r) =>
       (await db.slice.findMany({ where: { id: { in: sliceIds, notIn: r.exclude }, lease: { is: null } }, orderBy: { index: 'asc' }, take: r.limit, select: { id: true } })).map((s) => s.id);
-    const got = await Promise.all(users.map((u) => leaseNextSlice(t.db, u.id, only)));
+    const got = await Promise.all(users.map((u) => leaseNextSlice(t.db, u.id, { order: only })));
     expect(got.every((id) => id !== null)).toBe(true);
     expect(new Set(got).size).toBe(users.length);
-    expect(await leaseNextSlice(t.db, users[0].id, only)).toBe(got[0]);
+    expect(await leaseNextSlice(t.db, users[0].id, { order: only })).toBe(got[0]);
   });
 
   it('serves slices in import order and skips submitted ones', async () => {

@@ -1,15 +1,15 @@
 import { notFound } from 'next/navigation';
-import { AnnotationError, loadEditorState } from '@/lib/annotations/service';
+import { AnnotationError, loadEditorState, mayEdit } from '@/lib/annotations/service';
 import { requirePageRole } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/client';
 import { EditorLoader } from './EditorLoader';
 
 export default async function AnnotatePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requirePageRole('ANNOTATOR', `/annotate/${id}`);
+  const user = await requirePageRole('ANNOTATOR', `/annotate/${id}`);
   try {
     const state = await loadEditorState(getDb(), id);
-    return <EditorLoader initial={state} />;
+    return <EditorLoader initial={state} canEdit={mayEdit(user, state.status)} />;
   } catch (error) {
     if (error instanceof AnnotationError && error.status === 404) notFound();
     throw error;

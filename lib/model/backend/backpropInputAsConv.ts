@@ -10,7 +10,7 @@
  * Stride s > 1: instead of inserting s-1 zeros between dy's pixels (which spends s² times the work on
  * zeros), split dx by phase. Index the padded input z = y + pad = q·s + r. Only filter taps a ≡ r (mod s)
  * reach phase r: dx_r[q] = Σ_t dy[q - t] · w[r + s·t]. So each of the s² phases (r_y, r_x) is a stride-1
- * convolution of dy with a sub-filter of the flipped filter (taken with step s); the phases are then
+ * convolution of dy with a flipped sub-filter (every s-th tap); the phases are then
  * interleaved back into rows and columns with concatenations and reshapes, and the padding cut off.
  * A phase that no tap reaches (filter smaller than the stride, e.g. 1×1 stride 2) is zero.
  */
@@ -18,25 +18,58 @@ import type { NamedAttrMap, TensorInfo } from '@/lib/model/tf';
 import { explicitPad, type ConvGradGeometry } from './convGeometry';
 import type { KernelCalls } from './kernelCalls';
 
-/** A forward conv kernel whose filter is [kh, kw, inChannels, multiplier-or-outChannels]. */
+/**
+ * How the forward conv kernel wants the flipped filter: dense Conv2D takes [kh, kw, Cout, Cin] (in/out
+ * swapped); depthwise takes [kh, kw, C·M, 1], one filter per dy channel, summed over M by the caller.
+ */
 export type ForwardConv = 'Conv2D' | 'DepthwiseConv2dNative';
 
 interface AxisPhase {
-  /** First tap of this phase in the flipped filter. */
-  begin: number;
-  /** Number of taps (0: nothing reaches this phase). */
+  /** Phase r: taps a = r, r + s, … of the filter reach padded positions z ≡ r (mod s). */
+  r: number;
   taps: number;
 }
 
 /** Phases of one spatial axis and the number of padded positions per phase. */
 function axisPhases(filter: number, stride: number, pad: number, inSize: number): { phases: AxisPhase[]; perPhase: number } {
   const phases: AxisPhase[] = [];
-  for (let r = 0; r < stride; r++) {
-    const taps = r < filter ? Math.floor((filter - 1 - r) / stride) + 1 : 0;
-    // flipped index of tap a = r + s·(taps-1), the first one the sub-filter needs
-    phases.push({ begin: filter - 1 - r - stride * (taps - 1), taps });
-  }
+  for (let r = 0; r < stride; r++) phases.push({ r, taps: r < filter ? Math.floor((filter - 1 - r) / stride) + 1 : 0 });
   return { phases, perPhase: Math.ceil((pad + inSize) / stride) };
+}
+
+/**
+ * The flipped sub-filter f[ty, tx] = w[ry + sy·(Ty-1-ty), rx + sx·(Tx-1-tx)], arranged for `conv`. Built
+ * in JS from the filter's values: filters are small next to activations, and wasm's Reverse and
+ * StridedSlice kernels cost more than this loop (measured: ~12 ms each on a 2×2×256×256 filter).
+ */
+function flippedSubFilter(
+  k: KernelCalls,
+  w: Float32Array,
+  shape: number[],
+  conv: ForwardConv,
+  ry: AxisPhase,
+  sy: number,
+  rx: AxisPhase,
+  sx: number,
+): TensorInfo {
+  const [, kw, cin, cout] = shape;
+  const plane = cin * cout;
+  const out = new Float32Array(ry.taps * rx.taps * plane);
+  for (let ty = 0; ty < ry.taps; ty++) {
+    const a = ry.r + sy * (ry.taps - 1 - ty);
+    for (let tx = 0; tx < rx.taps; tx++) {
+      const b = rx.r + sx * (rx.taps - 1 - tx);
+      const src = (a * kw + b) * plane;
+      const dst = (ty * rx.taps + tx) * plane;
+      if (conv === 'DepthwiseConv2dNative') {
+        out.set(w.subarray(src, src + plane), dst); // [C, M] is already [C·M, 1]
+      } else {
+        for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) out[dst + co * cin + ci] = w[src + ci * cout + co];
+      }
+    }
+  }
+  const arranged = conv === 'DepthwiseConv2dNative' ? [ry.taps, rx.taps, plane, 1] : [ry.taps, rx.taps, cout, cin];
+  return k.write(out, arranged);
 }
 
 /**
@@ -61,21 +94,25 @@ export function cropForNegativePad(
 }
 
 /**
- * dx [N, inH, inW, outChannels] from dy and the spatially flipped filter arranged for `conv`
- * (dense: [kh, kw, Cout, Cin]; depthwise: [kh, kw, C, 1] per dy channel).
+ * dx [N, inH, inW, channels] of the forward conv with geometry `g`, from dy and the forward filter
+ * (dense [kh, kw, Cin, Cout] → channels = Cin; depthwise [kh, kw, C, M] → channels = C·M, per dy channel).
  */
 export function backpropInputAsConv(
   k: KernelCalls,
   conv: ForwardConv,
   dy: TensorInfo,
-  flipped: TensorInfo,
+  filter: TensorInfo,
   g: ConvGradGeometry,
 ): TensorInfo {
   const convAttrs = (pad: ReturnType<typeof explicitPad>, dilations: [number, number]): NamedAttrMap =>
     conv === 'Conv2D' ? { strides: [1, 1], dilations, pad, dataFormat: 'NHWC' } : { strides: [1, 1], dilations, pad };
   const [n, ho, wo] = dy.shape;
+  const w = k.read(filter);
+  const channels = conv === 'Conv2D' ? filter.shape[2] : filter.shape[2] * filter.shape[3];
 
   if (g.strideH === 1 && g.strideW === 1) {
+    const all = (size: number): AxisPhase => ({ r: 0, taps: size });
+    const flipped = flippedSubFilter(k, w, filter.shape, conv, all(g.filterH), 1, all(g.filterW), 1);
     const top = g.effFilterH - 1 - g.padTop;
     const left = g.effFilterW - 1 - g.padLeft;
     // output rows = ho + top + bottom - effFilter + 1 must equal inH
@@ -90,33 +127,19 @@ export function backpropInputAsConv(
   const colsPh = axisPhases(g.filterW, g.strideW, g.padLeft, g.inW);
   const qh = rowsPh.perPhase;
   const qw = colsPh.perPhase;
-  const [, , a, b] = flipped.shape;
-  const channels = conv === 'Conv2D' ? b : a * b;
 
   const phase = (py: AxisPhase, px: AxisPhase): TensorInfo => {
     if (py.taps === 0 || px.taps === 0) {
       return k.run('Fill', {}, { shape: [n, qh, qw, channels], value: 0, dtype: 'float32' });
     }
-    const sub = k.run(
-      'StridedSlice',
-      { x: flipped },
-      {
-        begin: [py.begin, px.begin, 0, 0],
-        end: [py.begin + g.strideH * (py.taps - 1) + 1, px.begin + g.strideW * (px.taps - 1) + 1, a, b],
-        strides: [g.strideH, g.strideW, 1, 1],
-        beginMask: 0,
-        endMask: 0,
-        ellipsisMask: 0,
-        newAxisMask: 0,
-        shrinkAxisMask: 0,
-      },
-    );
+    const sub = flippedSubFilter(k, w, filter.shape, conv, py, g.strideH, px, g.strideW);
     // dx_r[q] = Σ_t dy[q - t]·w[r + s·t], q ∈ [0, perPhase): taps-1 rows of padding before, the rest after
     const src = cropForNegativePad(k, dy, py.taps - 1, qh - ho, px.taps - 1, qw - wo);
     return k.run(conv, { x: src.x, filter: sub }, convAttrs(src.pad, [1, 1])); // [N, qh, qw, channels]
   };
 
   // Interleave: columns within each row phase, then the row phases; z = q·s + r on both axes.
+  // (Concatenations: a 5-D transpose of the stacked phases measured 8× slower on wasm.)
   const rowPhases = rowsPh.phases.map((py) => {
     const cols = colsPh.phases.map((px) => k.run('Reshape', { x: phase(py, px) }, { shape: [n * qh, qw, 1, channels] }));
     const joined = cols.length === 1 ? cols[0] : k.run('Concat', cols as never, { axis: 2 }); // [N·qh, qw, sx, C]

@@ -33,11 +33,7 @@ export function conv2DBackpropInputKernel(backendName: string): KernelConfig {
       a.dataFormat,
       'Conv2DBackpropInput',
     );
-    return withKernelCalls(backend as KernelBackend, backendName, (k) => {
-      const flipped = k.run('Reverse', { x: filter }, { dims: [0, 1] });
-      const swapped = k.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }); // [kh,kw,Cout,Cin]
-      return backpropInputAsConv(k, 'Conv2D', dy, swapped, g);
-    });
+    return withKernelCalls(backend as KernelBackend, backendName, (k) => backpropInputAsConv(k, 'Conv2D', dy, filter, g));
   };
   return { kernelName: 'Conv2DBackpropInput', backendName, kernelFunc: kernelFunc as unknown as KernelFunc };
 }

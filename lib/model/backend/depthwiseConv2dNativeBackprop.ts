@@ -27,7 +27,7 @@ export function depthwiseConv2dNativeBackpropInputKernel(backendName: string): K
   const kernelFunc = ({ inputs, backend, attrs }: Args) => {
     const { dy, filter } = inputs;
     const a = attrs as unknown as Attrs & { inputShape: [number, number, number, number] };
-    const [kh, kw, c, m] = filter.shape;
+    const [, , c, m] = filter.shape;
     const g = convGradGeometry(
       a.inputShape,
       filter.shape as [number, number, number, number],
@@ -40,9 +40,7 @@ export function depthwiseConv2dNativeBackpropInputKernel(backendName: string): K
       'DepthwiseConv2dNativeBackpropInput',
     );
     return withKernelCalls(backend as KernelBackend, backendName, (k) => {
-      const flipped = k.run('Reverse', { x: filter }, { dims: [0, 1] });
-      const perChannel = k.run('Reshape', { x: flipped }, { shape: [kh, kw, c * m, 1] });
-      const dxcm = backpropInputAsConv(k, 'DepthwiseConv2dNative', dy, perChannel, g); // [N,H,W,C·M]
+      const dxcm = backpropInputAsConv(k, 'DepthwiseConv2dNative', dy, filter, g); // [N,H,W,C·M]
       if (m === 1) return dxcm;
       const [n, h, w] = dxcm.shape;
       const split = k.run('Reshape', { x: dxcm }, { shape: [n, h, w, c, m] });

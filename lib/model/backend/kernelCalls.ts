@@ -32,6 +32,18 @@ export class KernelCalls {
     return out;
   }
 
+  /** A new float32 tensor of this backend holding `values`; released by `dispose()` unless kept. */
+  write(values: Float32Array, shape: number[]): TensorInfo {
+    const info: TensorInfo = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    this.intermediates.push(info);
+    return info;
+  }
+
+  /** The values of a float32 tensor of this backend (synchronous: wasm and cpu keep data in memory). */
+  read(info: TensorInfo): Float32Array {
+    return this.backend.readSync(info.dataId) as Float32Array;
+  }
+
   /** Marks a result as the kernel's output: `dispose()` leaves it alone. */
   keep(info: TensorInfo): TensorInfo {
     const i = this.intermediates.lastIndexOf(info);

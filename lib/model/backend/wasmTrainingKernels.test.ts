@@ -19,10 +19,12 @@ function randoms(n: number, seed: number): Float32Array {
 /** Runs `fn` on a backend and returns its output's values (tensors are made inside, on that backend). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
-  return tf.tidy(() => {
+  const values: Float32Array[] = [];
+  tf.tidy(() => {
     const out = fn();
-    return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+    for (const t of Array.isArray(out) ? out : [out]) values.push(t.dataSync() as Float32Array);
   });
+  return values;
 }
 
 function expectClose(actual: Float32Array, expected: Float32Array, label: string) {
@@ -287,6 +289,21 @@ describe('UnsortedSegmentSum on wasm vs cpu', () => {
     const wasm = await on('wasm', run);
     expectClose(wasm[0], cpu[0], 'gather axis 0');
     expectClose(wasm[1], cpu[1], 'gather axis 1');
+  });
+});
+
+describe('registerWasmTrainingKernels', () => {
+  it('is idempotent and replaces the built-in Conv2DBackpropInput loop', () => {
+    const names = registerWasmTrainingKernels();
+    expect(registerWasmTrainingKernels()).toEqual(names);
+    expect([...names].sort()).toEqual([
+      'Conv2DBackpropFilter',
+      'Conv2DBackpropInput',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'UnsortedSegmentSum',
+    ]);
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('kernelFunc'); // ours, not wasm's
   });
 });
 

@@ -2,7 +2,7 @@
  * Registers, for the wasm backend, the kernels a Mask R-CNN training step needs and tfjs-backend-wasm 4.22
  * lacks or runs slowly. Kernels (not gradients) are registered so that every op whose gradient calls them
  * — `tf.conv2d`, `tf.fused.conv2d`, `tf.conv2dTranspose`, `tf.layers`, `tf.gather` — is covered.
- * `scripts/bench-kernels.ts` lists what is missing before registration.
+ * `probeTrainingKernels()` finds what is missing (scripts/bench-kernels.ts prints it before registration).
  */
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@/lib/model/tf';
 import { conv2DBackpropFilterKernel } from './conv2DBackpropFilter';

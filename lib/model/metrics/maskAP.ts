@@ -155,7 +155,8 @@ export function maskAP(
     if (numGroundTruth === 0) {
       return { classId, numGroundTruth, numDetections, apPerThreshold: null, ap50: null, ap75: null, map: null };
     }
-    // Stable: equal scores keep image order then per-image rank (pycocotools uses a mergesort).
+    // Stable, as pycocotools' mergesort: equal scores keep the order in which their images first appear
+    // among the detections (pycocotools: sorted image ids), then their rank within the image.
     const ranked = scored.map((s, i) => ({ s, i })).sort((a, b) => b.s.score - a.s.score || a.i - b.i);
     const apPerThreshold = thresholds.map((_, t) =>
       interpolatedAP(

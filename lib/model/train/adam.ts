@@ -38,8 +38,9 @@ export class Adam {
       const w = vars.get(name);
       if (!w) throw new Error(`Adam: gradient for unknown parameter ${name}`);
       if (!this.m.has(name)) {
-        this.m.set(name, tf.variable(tf.zerosLike(w), false));
-        this.v.set(name, tf.variable(tf.zerosLike(w), false));
+        // tf.variable keeps its initial tensor alive unless it is created inside a tidy
+        this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
+        this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
       }
       const m = this.m.get(name)!, v = this.v.get(name)!;
       tf.tidy(() => {
@@ -68,8 +69,8 @@ export class Adam {
     for (const [k, data] of Object.entries(state.m)) {
       const w = vars.get(k);
       if (!w) throw new Error(`Checkpoint optimizer state names unknown parameter ${k}`);
-      this.m.set(k, tf.variable(tf.tensor(data, w.shape), false));
-      this.v.set(k, tf.variable(tf.tensor(state.v[k], w.shape), false));
+      this.m.set(k, tf.tidy(() => tf.variable(tf.tensor(data, w.shape), false)));
+      this.v.set(k, tf.tidy(() => tf.variable(tf.tensor(state.v[k], w.shape), false)));
     }
   }
 

@@ -1,15 +1,10 @@
 /**
- * Backend for the model tests: wasm with the training kernels (lib/model/backend), the CPU path the
- * product uses by default; CT_TEST_BACKEND=cpu forces the pure-JS backend.
+ * Backend for the model tests: wasm with the training kernels (the product's CPU path) via
+ * selectBackend; CTMS_TF_BACKEND=cpu (or another name) overrides.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../backend/wasmTrainingKernels';
+import { selectBackend } from '../backend';
 
 export async function useTestBackend(): Promise<string> {
-  const want = process.env.CT_TEST_BACKEND ?? 'wasm';
-  if (want === 'wasm') registerWasmTrainingKernels();
-  await tf.setBackend(want);
-  await tf.ready();
-  return tf.getBackend();
+  const s = await selectBackend({ backend: (process.env.CTMS_TF_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm', log: () => {} });
+  return s.tfBackend;
 }

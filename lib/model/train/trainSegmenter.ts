@@ -56,7 +56,9 @@ interface CheckpointState {
   stepInEpoch: number;
   globalStep: number;
   rngState: number;
+  /** Shuffled order of `orderEpoch` (reused when resuming inside that epoch). */
   order: number[];
+  orderEpoch: number;
 }
 
 /** Runs one optimisation step; returns the losses by name. Everything created is disposed. */
@@ -112,18 +114,21 @@ export async function trainSegmenter(o: TrainSegmenterOptions): Promise<TrainRes
   let rng = createRng(opts.seed + 1);
   let start = { epoch: 0, stepInEpoch: 0, globalStep: 0 };
   let order: number[] = [];
+  let orderEpoch = -1;
   if (o.resume && o.checkpointDir && fs.existsSync(path.join(o.checkpointDir, 'trainer.json'))) {
     const ck = loadCheckpoint(o.checkpointDir, model, adam);
     rng = createRng(opts.seed + 1, ck.rngState);
     start = { epoch: ck.epoch, stepInEpoch: ck.stepInEpoch, globalStep: ck.globalStep };
     order = ck.order;
+    orderEpoch = ck.orderEpoch;
   }
   const train = await loadAll(o.train);
   const val = o.val?.length ? await loadAll(o.val) : [];
   let lastVal: SegmentationReport | null = null;
+  let lastValStep = -1;
   const validateEvery = o.validateEvery ?? 1;
   const checkpoint = (epoch: number, stepInEpoch: number, globalStep: number) => {
-    if (o.checkpointDir) saveCheckpoint(o.checkpointDir, model, adam, { epoch, stepInEpoch, globalStep, rngState: rng.state(), order }, summaryOf());
+    if (o.checkpointDir) saveCheckpoint(o.checkpointDir, model, adam, { epoch, stepInEpoch, globalStep, rngState: rng.state(), order, orderEpoch }, summaryOf());
   };
   const summaryOf = (): TrainingSummary => ({ ...o.summary, trainCount: train.length, valCount: val.length, seed: opts.seed, ...(lastVal ? { metrics: lastVal.summary } : {}) });
   const result = await runLoop({
@@ -133,17 +138,26 @@ export async function trainSegmenter(o: TrainSegmenterOptions): Promise<TrainRes
     signal: o.signal,
     onProgress: o.onProgress,
     beginEpoch: (epoch) => {
-      // A resumed epoch keeps the order it started with.
-      if (!(epoch === start.epoch && start.stepInEpoch > 0 && order.length === train.length)) order = shuffled(train.map((_, i) => i), rng);
+      // A resumed epoch keeps the order it was shuffled into before the interruption.
+      if (orderEpoch !== epoch || order.length !== train.length) order = shuffled(train.map((_, i) => i), rng);
+      orderEpoch = epoch;
     },
     step: (_epoch, i) => segmenterStep(model, train[order[i]], rng, adam, opts.augment),
     endEpoch: async (epoch, globalStep) => {
-      if (val.length && validateEvery > 0 && (epoch + 1) % validateEvery === 0) lastVal = await evaluateSegmenter(model, val);
+      if (val.length && validateEvery > 0 && (epoch + 1) % validateEvery === 0) {
+        lastVal = await evaluateSegmenter(model, val);
+        lastValStep = globalStep;
+      }
       o.onEpoch?.({ epoch, step: globalStep, val: lastVal });
       checkpoint(epoch + 1, 0, globalStep);
     },
     interrupted: (epoch, i, globalStep) => checkpoint(epoch, i, globalStep),
   });
+  // A step or time budget can end mid-epoch: validate the final weights too (not after a cancel).
+  if (result.reason !== 'cancelled' && val.length && validateEvery > 0 && lastValStep !== result.globalStep) {
+    lastVal = await evaluateSegmenter(model, val);
+    o.onEpoch?.({ epoch: result.epoch, step: result.globalStep, val: lastVal });
+  }
   adam.dispose();
   return { model, reason: result.reason, steps: result.globalStep, epochs: result.epoch, lastVal };
 }

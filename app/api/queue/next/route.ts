@@ -5,7 +5,7 @@ import { parseJsonBody } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 import { releaseLease } from '@/lib/queue/leases';
 import { leaseNextSlice } from '@/lib/queue/next';
-import { importOrder } from '@/lib/queue/order';
+import { strategyOrder } from '@/lib/al/queueOrder';
 
 const nextSchema = z.object({ skip: z.string().min(1).max(64).optional() });
 
@@ -14,6 +14,6 @@ export const POST = withRole('ANNOTATOR', async (req, { user }) => {
   const { skip } = await parseJsonBody(req, nextSchema, 'next-slice request');
   const db = getDb();
   if (skip) await releaseLease(db, skip, user.id);
-  const order = skip ? (async (d, r) => importOrder(d, { ...r, exclude: [...r.exclude, skip] })) satisfies typeof importOrder : importOrder;
-  return NextResponse.json({ sliceId: await leaseNextSlice(db, user.id, order) });
+  // The admin's active-learning strategy orders the queue (import order until a model has scored the slices).
+  return NextResponse.json({ sliceId: await leaseNextSlice(db, user.id, { order: strategyOrder(), exclude: skip ? [skip] : [] }) });
 });

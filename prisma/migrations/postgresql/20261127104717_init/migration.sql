@@ -22,6 +22,9 @@ CREATE TYPE "PixelKind" AS ENUM ('HU', 'WINDOWED');
 -- CreateEnum
 CREATE TYPE "RevisionAction" AS ENUM ('CREATE', 'UPDATE', 'DELETE', 'STATUS');
 
+-- CreateEnum
+CREATE TYPE "JobStatus" AS ENUM ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED');
+
 -- CreateTable
 CREATE TABLE "User" (
     "id" TEXT NOT NULL,
@@ -130,6 +133,77 @@ CREATE TABLE "SliceLease" (
     CONSTRAINT "SliceLease_pkey" PRIMARY KEY ("sliceId")
 );
 
+-- CreateTable
+CREATE TABLE "Job" (
+    "id" TEXT NOT NULL,
+    "type" TEXT NOT NULL,
+    "status" "JobStatus" NOT NULL DEFAULT 'QUEUED',
+    "config" JSONB NOT NULL,
+    "progress" JSONB,
+    "lossHistory" JSONB,
+    "log" TEXT NOT NULL DEFAULT '',
+    "error" TEXT,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "maxAttempts" INTEGER NOT NULL DEFAULT 3,
+    "modelKind" TEXT,
+    "exclusiveKey" TEXT,
+    "leaseOwner" TEXT,
+    "leaseExpiresAt" TIMESTAMP(3),
+    "heartbeatAt" TIMESTAMP(3),
+    "cancelRequested" BOOLEAN NOT NULL DEFAULT false,
+    "runAfter" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "createdById" TEXT,
+    "resultVersionId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "startedAt" TIMESTAMP(3),
+    "finishedAt" TIMESTAMP(3),
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Job_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ModelVersion" (
+    "id" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "number" INTEGER NOT NULL,
+    "path" TEXT NOT NULL,
+    "config" JSONB NOT NULL,
+    "metrics" JSONB NOT NULL,
+    "gateMetric" DOUBLE PRECISION NOT NULL,
+    "trainingSummary" JSONB NOT NULL,
+    "labelledSlices" INTEGER NOT NULL,
+    "active" BOOLEAN NOT NULL DEFAULT false,
+    "parentId" TEXT,
+    "jobId" TEXT,
+    "promotedAt" TIMESTAMP(3),
+    "promotedById" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ModelVersion_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Prediction" (
+    "id" TEXT NOT NULL,
+    "sliceId" TEXT NOT NULL,
+    "modelVersionId" TEXT NOT NULL,
+    "classProbs" JSONB,
+    "uncertainty" JSONB NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Prediction_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Setting" (
+    "key" TEXT NOT NULL,
+    "value" JSONB NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Setting_pkey" PRIMARY KEY ("key")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
 
@@ -159,6 +233,27 @@ CREATE INDEX "SliceLease_userId_idx" ON "SliceLease"("userId");
 
 -- CreateIndex
 CREATE INDEX "SliceLease_expiresAt_idx" ON "SliceLease"("expiresAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Job_exclusiveKey_key" ON "Job"("exclusiveKey");
+
+-- CreateIndex
+CREATE INDEX "Job_status_runAfter_idx" ON "Job"("status", "runAfter");
+
+-- CreateIndex
+CREATE INDEX "Job_modelKind_status_idx" ON "Job"("modelKind", "status");
+
+-- CreateIndex
+CREATE INDEX "ModelVersion_kind_active_idx" ON "ModelVersion"("kind", "active");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ModelVersion_kind_number_key" ON "ModelVersion"("kind", "number");
+
+-- CreateIndex
+CREATE INDEX "Prediction_modelVersionId_idx" ON "Prediction"("modelVersionId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Prediction_sliceId_modelVersionId_key" ON "Prediction"("sliceId", "modelVersionId");
 
 -- AddForeignKey
 ALTER TABLE "Study" ADD CONSTRAINT "Study_importedById_fkey" FOREIGN KEY ("importedById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
@@ -192,3 +287,12 @@ ALTER TABLE "SliceLease" ADD CONSTRAINT "SliceLease_sliceId_fkey" FOREIGN KEY ("
 
 -- AddForeignKey
 ALTER TABLE "SliceLease" ADD CONSTRAINT "SliceLease_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Job" ADD CONSTRAINT "Job_createdById_fkey" FOREIGN KEY ("createdById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Prediction" ADD CONSTRAINT "Prediction_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Prediction" ADD CONSTRAINT "Prediction_modelVersionId_fkey" FOREIGN KEY ("modelVersionId") REFERENCES "ModelVersion"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -103,6 +103,72 @@ CREATE TABLE "SliceLease" (
     CONSTRAINT "SliceLease_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- CreateTable
+CREATE TABLE "Job" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "type" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'QUEUED',
+    "config" JSONB NOT NULL,
+    "progress" JSONB,
+    "lossHistory" JSONB,
+    "log" TEXT NOT NULL DEFAULT '',
+    "error" TEXT,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "maxAttempts" INTEGER NOT NULL DEFAULT 3,
+    "modelKind" TEXT,
+    "exclusiveKey" TEXT,
+    "leaseOwner" TEXT,
+    "leaseExpiresAt" DATETIME,
+    "heartbeatAt" DATETIME,
+    "cancelRequested" BOOLEAN NOT NULL DEFAULT false,
+    "runAfter" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "createdById" TEXT,
+    "resultVersionId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "startedAt" DATETIME,
+    "finishedAt" DATETIME,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Job_createdById_fkey" FOREIGN KEY ("createdById") REFERENCES "User" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "ModelVersion" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "kind" TEXT NOT NULL,
+    "number" INTEGER NOT NULL,
+    "path" TEXT NOT NULL,
+    "config" JSONB NOT NULL,
+    "metrics" JSONB NOT NULL,
+    "gateMetric" REAL NOT NULL,
+    "trainingSummary" JSONB NOT NULL,
+    "labelledSlices" INTEGER NOT NULL,
+    "active" BOOLEAN NOT NULL DEFAULT false,
+    "parentId" TEXT,
+    "jobId" TEXT,
+    "promotedAt" DATETIME,
+    "promotedById" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Prediction" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "sliceId" TEXT NOT NULL,
+    "modelVersionId" TEXT NOT NULL,
+    "classProbs" JSONB,
+    "uncertainty" JSONB NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Prediction_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Prediction_modelVersionId_fkey" FOREIGN KEY ("modelVersionId") REFERENCES "ModelVersion" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Setting" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "value" JSONB NOT NULL,
+    "updatedAt" DATETIME NOT NULL
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
 
@@ -132,3 +198,24 @@ CREATE INDEX "SliceLease_userId_idx" ON "SliceLease"("userId");
 
 -- CreateIndex
 CREATE INDEX "SliceLease_expiresAt_idx" ON "SliceLease"("expiresAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Job_exclusiveKey_key" ON "Job"("exclusiveKey");
+
+-- CreateIndex
+CREATE INDEX "Job_status_runAfter_idx" ON "Job"("status", "runAfter");
+
+-- CreateIndex
+CREATE INDEX "Job_modelKind_status_idx" ON "Job"("modelKind", "status");
+
+-- CreateIndex
+CREATE INDEX "ModelVersion_kind_active_idx" ON "ModelVersion"("kind", "active");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ModelVersion_kind_number_key" ON "ModelVersion"("kind", "number");
+
+-- CreateIndex
+CREATE INDEX "Prediction_modelVersionId_idx" ON "Prediction"("modelVersionId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Prediction_sliceId_modelVersionId_key" ON "Prediction"("sliceId", "modelVersionId");

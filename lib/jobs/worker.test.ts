@@ -1,0 +1,141 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseProvider } from '@/lib/db/client';
+import { testPostgres } from '@/lib/testing/postgres';
+import { createTestDb, type TestDb } from '@/lib/testing/testDb';
+import { createJobQueue, type JobQueue } from './queue';
+import { enqueueJob } from './service';
+import { claimJob, createJob, endJob, JobConflictError, reapExpiredLeases, requestCancel } from './store';
+import type { JobHandlers } from './types';
+import { workerLoop } from './worker';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+    await sleep(50);
+  }
+}
+
+function suite(provider: DatabaseProvider) {
+  let t: TestDb;
+  const queues: JobQueue[] = [];
+  const newQueue = async () => {
+    const q = createJobQueue(t.db, t.url);
+    await q.start();
+    queues.push(q);
+    return q;
+  };
+  beforeAll(async () => {
+    t = await createTestDb(provider);
+  });
+  afterAll(async () => {
+    for (const q of queues) await q.stop();
+    await t?.cleanup();
+  });
+
+  it('two workers claiming at once run each job exactly once', async () => {
+    const [qa, qb] = [await newQueue(), await newQueue()];
+    const runs: string[] = [];
+    const handlers: JobHandlers = {
+      count: async (ctx) => {
+        runs.push(ctx.jobId);
+        await sleep(5);
+      },
+    };
+    const ids: string[] = [];
+    for (let k = 0; k < 24; k++) ids.push((await enqueueJob(t.db, { type: 'count', config: { k } }, k % 2 ? qa : qb)).id);
+    const stop = new AbortController();
+    const workers = [
+      workerLoop({ db: t.db, queue: qa, handlers, signal: stop.signal, workerId: 'worker-a', pollMs: 20 }),
+      workerLoop({ db: t.db, queue: qb, handlers, signal: stop.signal, workerId: 'worker-b', pollMs: 20 }),
+    ];
+    await until(async () => (await t.db.job.count({ where: { id: { in: ids }, status: 'SUCCEEDED' } })) === ids.length);
+    stop.abort();
+    const [ranA, ranB] = await Promise.all(workers);
+    expect(runs.sort()).toEqual([...ids].sort());
+    expect(ranA + ranB).toBe(ids.length);
+    const rows = await t.db.job.findMany({ where: { id: { in: ids } } });
+    expect(rows.every((r) => r.attempts === 1)).toBe(true);
+  });
+
+  it('retries a failed attempt and records the failure', async () => {
+    const q = await newQueue();
+    let calls = 0;
+    const handlers: JobHandlers = {
+      flaky: async () => {
+        if (++calls === 1) throw new Error('out of memory, first time only');
+      },
+    };
+    const job = await enqueueJob(t.db, { type: 'flaky', config: {} }, q);
+    await t.db.job.update({ where: { id: job.id }, data: { maxAttempts: 2 } });
+    const stop = new AbortController();
+    const loop = workerLoop({ db: t.db, queue: q, handlers, signal: stop.signal, pollMs: 50 });
+    await until(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status === 'SUCCEEDED');
+    stop.abort();
+    await loop;
+    const row = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(row.attempts).toBe(2);
+    expect(row.log).toMatch(/failed: out of memory/);
+  });
+
+  it('a running job stops within one step when cancelled', async () => {
+    const q = await newQueue();
+    let stepsAfterCancel = -1;
+    let cancelAt = 0;
+    const handlers: JobHandlers = {
+      steps: async (ctx) => {
+        for (let step = 1; step <= 1000; step++) {
+          if (ctx.signal.aborted) return;
+          await sleep(30);
+          if (cancelAt) stepsAfterCancel++;
+          await ctx.progress({ step, totalSteps: 1000, losses: { total: 1 / step } });
+        }
+      },
+    };
+    const job = await enqueueJob(t.db, { type: 'steps', config: {} }, q);
+    const stop = new AbortController();
+    const loop = workerLoop({ db: t.db, queue: q, handlers, signal: stop.signal, pollMs: 20 });
+    await until(async () => ((await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).progress as { step?: number } | null)?.step! >= 5);
+    cancelAt = Date.now();
+    stepsAfterCancel = 0;
+    expect(await requestCancel(t.db, job.id)).toBe('requested');
+    await until(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status === 'CANCELLED', 10_000);
+    stop.abort();
+    await loop;
+    expect(stepsAfterCancel).toBeLessThanOrEqual(1);
+    const row = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect((row.lossHistory as unknown[]).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('puts back a job whose lease expired, and fails it with the reason when no attempts are left', async () => {
+    const job = await createJob(t.db, { type: 'orphan', config: {}, maxAttempts: 2 });
+    const t0 = new Date();
+    expect(await claimJob(t.db, job.id, 'dead-worker', 1_000, t0)).toBe(true);
+    expect(await claimJob(t.db, job.id, 'other-worker', 1_000, t0)).toBe(false);
+    expect(await reapExpiredLeases(t.db, new Date(t0.getTime() + 500))).toEqual([]);
+    expect(await reapExpiredLeases(t.db, new Date(t0.getTime() + 1_500))).toEqual([job.id]);
+    let row = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(row.status).toBe('QUEUED');
+    expect(row.error).toMatch(/dead-worker stopped responding/);
+    const t1 = new Date(t0.getTime() + 2_000);
+    expect(await claimJob(t.db, job.id, 'dead-again', 1_000, t1)).toBe(true);
+    expect(await reapExpiredLeases(t.db, new Date(t1.getTime() + 1_500))).toEqual([]);
+    row = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
+    expect(row.status).toBe('FAILED');
+    expect(row.error).toMatch(/no attempts left/);
+  });
+
+  it('never queues two training jobs for the same model at once', async () => {
+    const first = await createJob(t.db, { type: 'train-segmenter', config: {}, modelKind: 'segmenter' });
+    await expect(createJob(t.db, { type: 'train-segmenter', config: {}, modelKind: 'segmenter' })).rejects.toBeInstanceOf(JobConflictError);
+    await expect(createJob(t.db, { type: 'train-classifier', config: {}, modelKind: 'classifier' })).resolves.toBeTruthy();
+    expect(await claimJob(t.db, first.id, 'w')).toBe(true);
+    await endJob(t.db, first.id, 'w', 'SUCCEEDED');
+    await expect(createJob(t.db, { type: 'train-segmenter', config: {}, modelKind: 'segmenter' })).resolves.toBeTruthy();
+  });
+}
+
+describe('job queue on SQLite', () => suite('sqlite'));
+const pg = await testPostgres();
+describe.skipIf(!pg.available)('job queue on PostgreSQL (pg-boss)', () => suite('postgresql'));

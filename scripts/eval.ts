@@ -1,0 +1,57 @@
+/**
+ * npm run eval -- --model <dir> --data <dir> [--split val|train|all] [--cache-dir <dir>]
+ * Evaluates a segmenter (mask AP@0.5/0.75/mAP and Dice per class) or a classifier (sensitivity, precision,
+ * accuracy, confusion matrix) on the folder's fixed split; the last line is one JSON object with every
+ * metric printed.
+ */
+import fs from 'node:fs';
+import { openClassificationDataset, openSegmentationDataset, readSegmentationSample } from '@/lib/model/data/datasets';
+import { classificationReport, evaluateSegmenter } from '@/lib/model/evaluate';
+import { loadModel, readModelDir } from '@/lib/model/io';
+import { initModelBackend } from '@/lib/model/runtime';
+import { cachedRankedFeatures } from '@/lib/model/train/trainClassifier';
+import * as tf from '@tensorflow/tfjs';
+import { oneOf, parseCli, usageExit } from './cliArgs';
+
+const USAGE = 'Usage: npm run eval -- --model <dir> --data <dir> [--split val|train|all] [--cache-dir <dir>]';
+const { values: a } = parseCli(USAGE, { model: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, 'cache-dir': { type: 'string' }, help: { type: 'boolean' } });
+if (a.help) { console.log(USAGE); process.exit(0); }
+if (!a.model) usageExit(USAGE, '--model is required');
+if (!a.data) usageExit(USAGE, '--data is required');
+if (!fs.existsSync(a.model)) usageExit(USAGE, `--model ${a.model}: no such folder`);
+if (!fs.existsSync(a.data)) usageExit(USAGE, `--data ${a.data}: no such folder`);
+const split = oneOf(USAGE, 'split', a.split, ['val', 'train', 'all'] as const, 'val');
+const pick = <T>(d: { train: T[]; val: T[] }) => (split === 'val' ? d.val : split === 'train' ? d.train : [...d.train, ...d.val]);
+
+async function main() {
+  await initModelBackend();
+  const loaded = loadModel(a.model!);
+  const t0 = Date.now();
+  if (loaded.kind === 'segmenter') {
+    const refs = pick(openSegmentationDataset(a.data!));
+    const slices = [];
+    for (const r of refs) slices.push(await readSegmentationSample(r));
+    const rep = await evaluateSegmenter(loaded.model, slices);
+    console.log(`${refs.length} slices (${split}), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    for (const k of ['maskAP50', 'maskAP75', 'mAP', 'dice', 'diceMeanOverSlices'] as const) console.log(`${k.padEnd(20)} ${JSON.stringify(rep[k])}`);
+    console.log(JSON.stringify(rep.summary));
+  } else {
+    const model = loaded.model;
+    const refs = pick(openClassificationDataset(a.data!, model.config.classNames));
+    const checksum = readModelDir(a.model!).manifest.training.segmenterChecksum ?? 'unknown';
+    const predicted: number[] = [];
+    for (const r of refs) {
+      // heads mode: the trunk is the segmenter's, so training's feature cache applies
+      const f = await cachedRankedFeatures(model, r.image, checksum, model.config.mode === 'heads' ? (a['cache-dir'] ?? 'models/.feature-cache') : undefined);
+      predicted.push(tf.tidy(() => tf.argMax(model.s(tf.tensor2d(f, [1, f.length])), 1).dataSync()[0]));
+    }
+    const rep = classificationReport(refs.map((r) => r.label), predicted, model.config.classNames);
+    console.log(`${refs.length} slices (${split}), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`accuracy ${rep.accuracy}`);
+    for (const c of rep.classNames) console.log(`${c.padEnd(12)} sensitivity ${rep.sensitivity[c]} precision ${rep.precision[c]}`);
+    console.log(`confusion (rows true, cols predicted; ${rep.classNames.join(', ')}): ${JSON.stringify(rep.confusion)}`);
+    console.log(JSON.stringify(rep.summary));
+  }
+}
+
+main().catch((err) => { console.error(`Error: ${(err as Error).message}`); process.exit(1); });
