@@ -271,7 +271,9 @@ async function measureDrag(page: Page): Promise<number[]> {
   await page.mouse.move(vx, vy);
   await page.mouse.down();
   // Upwards by a third of a screen pixel a step: the ring stays simple and clear of its neighbours.
-  const samples = await stepwise(page, STEPS, (k) => page.mouse.move(vx, vy - k / 3));
+  const dbgv = () => page.evaluate(() => { const K = (window as any).Konva; const v = K.stages[0].find('.vertex'); return { n: v.length, y0: v[0]?.y(), abs: v[0]?.getAbsolutePosition(), dragging: K.DD.isDragging, els: [...K.DD._dragElements.values()].map((e: any) => [e.node.getClassName(), e.node.name(), e.dragStatus, e.node.x(), e.node.y()]), sel: K.stages[0].getLayers().map((l: any) => l.getChildren().length) }; });
+  console.log('before', JSON.stringify(await dbgv()), vx, vy, JSON.stringify(await stageBox(page)));
+  const samples = await stepwise(page, STEPS, async (k) => { await page.mouse.move(vx, vy - k / 3); if (k % 20 === 0) console.log(k, JSON.stringify(await dbgv())); });
   await page.mouse.up();
   await nextFrame(page);
   const moved = await page.evaluate(() => (window.Konva?.stages[0]?.find('.vertex')[0] as { y(): number } | undefined)?.y());

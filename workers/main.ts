@@ -1,20 +1,36 @@
 /**
- * The background worker process (`npm run worker`; `npm start` launches one). It will claim and run training,
- * scoring and evaluation jobs (issue 4); until then it only stays alive and reports that it is idle.
+ * The background worker process (`npm run worker`; `npm start` launches one). Claims and runs training, scoring and
+ * evaluation jobs from the database's queue until stopped; start several (here or on other hosts, same DATABASE_URL
+ * and DATA_DIR) to share the work.
  */
+import { getDb } from '../lib/db/client';
+import { jobHandlers } from '../lib/jobs/handlers';
+import { createJobQueue } from '../lib/jobs/queue';
 import { workerLoop } from '../lib/jobs/worker';
 
-const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    console.log(`[worker] ${signal}: stopping after the current step`);
-    controller.abort();
-  });
+async function main() {
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      console.log(`[worker] ${signal}: stopping; a running job is handed back to the queue`);
+      controller.abort();
+    });
+  }
+  const db = getDb();
+  const queue = createJobQueue(db);
+  await queue.start();
+  try {
+    await workerLoop({ db, queue, handlers: jobHandlers(), signal: controller.signal, log: (line) => console.log(`[worker] ${line}`) });
+  } finally {
+    await queue.stop();
+    await db.$disconnect();
+  }
 }
 
-workerLoop({ signal: controller.signal, log: (line) => console.log(`[worker] ${line}`) })
-  .then(() => process.exit(0))
-  .catch((error) => {
+main().then(
+  () => process.exit(0),
+  (error) => {
     console.error('[worker] crashed:', error);
     process.exit(1);
-  });
+  },
+);
