@@ -3,14 +3,22 @@ import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
 import { STRATEGY_NAMES } from './strategies';
 
-export const alSettingsSchema = z.object({
+const fields = {
   /** The acquisition strategy the annotation queue follows. */
-  strategy: z.enum(STRATEGY_NAMES as [string, ...string[]]).default('combined'),
+  strategy: z.enum(STRATEGY_NAMES as [string, ...string[]]),
   /** Queue a retraining after this many newly accepted slices; null = only by hand. */
-  autoTrainAfter: z.number().int().min(1).max(100_000).nullable().default(null),
+  autoTrainAfter: z.number().int().min(1).max(100_000).nullable(),
   /** Train on submitted (not yet accepted) slices too. */
-  includeSubmitted: z.boolean().default(false),
+  includeSubmitted: z.boolean(),
+};
+
+export const alSettingsSchema = z.object({
+  strategy: fields.strategy.default('combined'),
+  autoTrainAfter: fields.autoTrainAfter.default(null),
+  includeSubmitted: fields.includeSubmitted.default(false),
 });
+/** A change from an admin: only the fields given, nothing else. */
+export const alSettingsChangeSchema = z.object(fields).partial().strict();
 export type AlSettings = z.infer<typeof alSettingsSchema>;
 
 const KEY = 'active-learning';

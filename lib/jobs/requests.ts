@@ -1,0 +1,50 @@
+/** What an admin may ask the worker to do, as validated job configs (the API and CLIs parse with these). */
+import { z } from 'zod';
+import { MASK_TYPES, PRESETS } from '@/lib/model/config';
+
+export const trainSegmenterConfigSchema = z.object({
+  preset: z.enum(PRESETS).default('tiny'),
+  maskType: z.enum(MASK_TYPES).default('both'),
+  /** Epochs over the training split; the time budget stops earlier when it runs out. */
+  epochs: z.number().int().min(1).max(1000).default(20),
+  timeBudgetMin: z.number().positive().max(24 * 60).default(5),
+  lr: z.number().positive().max(1).default(1e-3),
+  /** Start from the active segmenter's weights when its architecture matches (fine-tuning). */
+  fineTune: z.boolean().default(true),
+  includeSubmitted: z.boolean().default(false),
+  seed: z.number().int().default(1),
+  /** Promote even when validation is worse than the active version's (admin decision). */
+  forcePromote: z.boolean().default(false),
+});
+
+export const trainClassifierConfigSchema = z.object({
+  mode: z.enum(['heads', 'heads+bn', 'full']).default('heads'),
+  classNames: z.array(z.string().min(1)).min(2).optional(),
+  epochs: z.number().int().min(1).max(1000).default(30),
+  timeBudgetMin: z.number().positive().max(24 * 60).default(3),
+  lr: z.number().positive().max(1).default(1e-3),
+  includeSubmitted: z.boolean().default(false),
+  seed: z.number().int().default(1),
+  forcePromote: z.boolean().default(false),
+});
+
+export const scoreConfigSchema = z.object({
+  /** Score with these versions instead of the active ones. */
+  segmenterVersionId: z.string().optional(),
+  classifierVersionId: z.string().optional(),
+});
+
+export const evaluateConfigSchema = z.object({ versionId: z.string().min(1) });
+
+export const jobRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('train-segmenter'), config: trainSegmenterConfigSchema.default(trainSegmenterConfigSchema.parse({})) }),
+  z.object({ type: z.literal('train-classifier'), config: trainClassifierConfigSchema.default(trainClassifierConfigSchema.parse({})) }),
+  z.object({ type: z.literal('score'), config: scoreConfigSchema.default({}) }),
+  z.object({ type: z.literal('evaluate'), config: evaluateConfigSchema }),
+]);
+export type JobRequest = z.infer<typeof jobRequestSchema>;
+
+/** The model a job trains, for the one-training-job-per-model rule. */
+export function modelKindOf(type: string): 'segmenter' | 'classifier' | undefined {
+  return type === 'train-segmenter' ? 'segmenter' : type === 'train-classifier' ? 'classifier' : undefined;
+}
