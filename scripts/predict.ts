@@ -53,7 +53,7 @@ async function main() {
   console.log(`wrote ${out} (${p.instances.length} instances, ${ms} ms)`);
   console.log(JSON.stringify({
     overlay: out,
-    instances: p.instances.map((d) => ({ class: d.className, score: +d.score.toFixed(4), box: d.box.map((v) => +v.toFixed(1)), area: d.area, polygons: d.polygon.length })),
+    instances: p.instances.map((d) => ({ class: d.class, score: +d.score.toFixed(4), box: d.box.map((v) => +v.toFixed(1)), area: d.area, polygons: d.polygon.length })),
     sliceProbabilities: p.sliceProbabilities, uncertainty: p.uncertainty, ms,
   }));
 }

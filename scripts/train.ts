@@ -75,7 +75,7 @@ async function main() {
     console.log(`segmenter ${preset}/${maskType}: ${ds.train.length} train / ${ds.val.length} val slices (${ds.format}), lr ${lr}, wd ${weightDecay} (${wdMode})`);
     const t0 = Date.now();
     const r = await trainSegmenter({
-      config, train: ds.train, val: ds.val, options, signal: ctrl.signal, checkpointDir: a.checkpoint, resume: a.resume,
+      config, train: ds.train, val: ds.val, options, signal: ctrl.signal, checkpointDir: a.checkpoint, resume: a.resume, keepBest: true,
       onProgress: progress(10), summary: { dataDir: path.resolve(a.data!), task },
       onEpoch: ({ epoch, val }) => val && console.log(`epoch ${epoch + 1} val maskAP50 ${JSON.stringify(val.maskAP50)} dice ${JSON.stringify(val.dice)}`),
     });

@@ -3,12 +3,14 @@
  * The Konva stage of the editor: the windowed CT image, the annotation and proposal layers, the selected polygon
  * with its vertex handles, and the polygon being drawn. Layers are split so that dragging a vertex redraws only the
  * selection layer, and the unselected polygons are memoised elements that view changes do not rebuild.
+ * The annotation layer has no Konva hit graph: redrawing it on every pan or zoom frame cost as much as drawing the
+ * polygons themselves. Clicks find the unselected polygon under the pointer geometrically instead (polygonAt).
  */
 import type Konva from 'konva';
 import { useEffect, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import { Circle, Group, Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
 import type { EditOp, EditorPolygon } from '@/lib/editor/document';
-import { clampToImage, nearestEdge, simplifyTrace, toImage, zoomAround, type View } from '@/lib/editor/geometry';
+import { clampToImage, nearestEdge, polygonAt, simplifyTrace, toImage, zoomAround, type View } from '@/lib/editor/geometry';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
 import type { Window } from '@/lib/imaging/window';
 
@@ -18,6 +20,8 @@ const PROPOSAL_COLOUR = '#4fd1c5';
 /** Screen pixels within which a click on the first vertex closes the polygon. */
 const CLOSE_DISTANCE_PX = 8;
 const HANDLE_RADIUS_PX = 5;
+/** Outline width of the polygons (screen px); a click within half of it outside the fill still hits the polygon. */
+const OUTLINE_PX = 1.5;
 
 export interface VertexRef {
   ring: number;
@@ -71,7 +75,7 @@ function PolygonShape({ polygon, colour, opacity, dashed, name, listening = true
       fill={hexToRgba(colour, opacity)}
       fillRule="evenodd"
       stroke={colour}
-      strokeWidth={1.5}
+      strokeWidth={OUTLINE_PX}
       strokeScaleEnabled={false}
       dash={dashed ? [6, 4] : undefined}
       listening={listening}
@@ -108,6 +112,15 @@ export function CanvasView(props: CanvasViewProps) {
     const p = pointer();
     return p ? toImage(propsRef.current.view, p) : null;
   };
+  /** The unselected polygon under the pointer (the topmost), if any. */
+  const unselectedAt = (): EditorPolygon | null => {
+    const ip = imagePoint();
+    const k = ip ? polygonAt(unselectedPolygons, ip, OUTLINE_PX / 2 / view.scale) : -1;
+    return k < 0 ? null : unselectedPolygons[k];
+  };
+  const onImage = (e: Konva.KonvaEventObject<MouseEvent>) => e.target === e.target.getStage() || e.target.name() === 'ct-image';
+  // Like a Konva click on a shape, a click selects a polygon only when the button went down on that polygon too.
+  const pressedPolygon = useRef<string | null>(null);
 
   // Wheel zoom around the cursor (native listener: React's wheel handler is passive and cannot preventDefault).
   useEffect(() => {
@@ -141,6 +154,7 @@ export function CanvasView(props: CanvasViewProps) {
     const ip = imagePoint();
     if (!p || !ip) return;
     const button = e.evt.button;
+    pressedPolygon.current = onImage(e) ? (unselectedAt()?.key ?? null) : null;
     if (button === 1 || (button === 0 && props.spaceDown)) {
       gesture.current = { kind: 'pan', start: p, view };
       e.evt.preventDefault();
@@ -163,7 +177,7 @@ export function CanvasView(props: CanvasViewProps) {
     } else if (tool === 'freehand') {
       gesture.current = { kind: 'trace', points: [at] };
       props.onDrawing([at]);
-    } else if (e.target === e.target.getStage() || e.target.name() === 'ct-image') {
+    } else if (onImage(e) && !pressedPolygon.current) {
       props.onSelect(null);
     }
   };
@@ -193,12 +207,10 @@ export function CanvasView(props: CanvasViewProps) {
   };
 
   // The annotation layer without the selected polygon; rebuilt only when what it shows changes.
+  const unselectedPolygons = useMemo(() => polygons.filter((p) => p.key !== selectedKey && visible[p.lesionClass]), [polygons, selectedKey, visible]);
   const unselected = useMemo(
-    () =>
-      polygons
-        .filter((p) => p.key !== selectedKey && visible[p.lesionClass])
-        .map((p) => <PolygonShape key={p.key} polygon={p} colour={CLASS_COLOURS[p.lesionClass]} opacity={opacity} name="annotation" />),
-    [polygons, selectedKey, visible, opacity],
+    () => unselectedPolygons.map((p) => <PolygonShape key={p.key} polygon={p} colour={CLASS_COLOURS[p.lesionClass]} opacity={opacity} name="annotation" listening={false} />),
+    [unselectedPolygons, opacity],
   );
   const proposalShapes = useMemo(
     () => (visible.proposals ? proposals.map((p) => <PolygonShape key={p.key} polygon={p} colour={PROPOSAL_COLOUR} opacity={opacity * 0.5} dashed listening={false} />) : null),
@@ -231,7 +243,8 @@ export function CanvasView(props: CanvasViewProps) {
       onMouseUp={onMouseUp}
       onMouseLeave={() => props.onHover(null)}
       onClick={(e) => {
-        if (tool === 'select' && e.target.name() === 'annotation') props.onSelect(e.target.id());
+        const hit = tool === 'select' && onImage(e) ? unselectedAt() : null;
+        if (hit && hit.key === pressedPolygon.current) props.onSelect(hit.key);
       }}
       style={{ cursor: props.spaceDown ? 'grab' : tool === 'select' ? 'default' : 'crosshair' }}
       data-testid="editor-stage"
@@ -239,7 +252,7 @@ export function CanvasView(props: CanvasViewProps) {
       <Layer ref={props.imageLayerRef} listening={tool === 'select'}>
         {image.canvas && <KonvaImage image={image.canvas} width={image.width} height={image.height} name="ct-image" imageSmoothingEnabled={false} />}
       </Layer>
-      <Layer listening={tool === 'select'}>
+      <Layer listening={false}>
         {proposalShapes}
         {unselected}
       </Layer>

@@ -1,5 +1,6 @@
 /** Pure view and hit-test maths of the editor canvas. */
 import simplify from 'simplify-js';
+import { pointInRing } from '@/lib/annotations/polygon';
 import type { Point } from '@/lib/imaging/contours';
 
 /** Screen = image × scale + offset. */
@@ -51,6 +52,25 @@ export function nearestEdge(ring: readonly Point[], p: Point): { after: number; 
     if (hit.d2 < best.d2) best = { after: i, at: hit.at, d2: hit.d2 };
   }
   return { after: best.after, at: best.at, distance: Math.sqrt(best.d2) };
+}
+
+/** A polygon as the canvas hit-tests it: outer ring and holes. */
+export interface HitPolygon {
+  points: readonly Point[];
+  holes: readonly (readonly Point[])[];
+}
+
+/**
+ * Index of the topmost polygon (last in drawing order) under image point p, or -1: p is in its fill (even-odd, so a
+ * hole is not part of it) or within `tolerance` of an edge of any of its rings (the drawn outline).
+ */
+export function polygonAt(polygons: readonly HitPolygon[], p: Point, tolerance: number): number {
+  for (let k = polygons.length - 1; k >= 0; k--) {
+    const { points, holes } = polygons[k];
+    const inFill = pointInRing(p, points) && !holes.some((h) => pointInRing(p, h));
+    if (inFill || [points, ...holes].some((ring) => nearestEdge(ring, p).distance <= tolerance)) return k;
+  }
+  return -1;
 }
 
 /**

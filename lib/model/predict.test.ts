@@ -27,7 +27,7 @@ describe('predict', () => {
     let painted = 0;
     for (const v of p.labelMap) if (v) painted++;
     for (const inst of p.instances) {
-      expect(['GGO', 'C']).toContain(inst.className);
+      expect(['GGO', 'C']).toContain(inst.class);
       expect(inst.box[0]).toBeGreaterThanOrEqual(0);
       expect(inst.box[2]).toBeLessThanOrEqual(120);
       expect(inst.box[3]).toBeLessThanOrEqual(150);

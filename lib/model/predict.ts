@@ -14,7 +14,8 @@ import type { MaskRcnn, RawDetections } from './maskRcnn';
 import { pasteMasksInImage } from './pasteMasks';
 
 export interface PredictedInstance {
-  className: string;
+  /** Class name (GGO, C, or lesion for `merge`). */
+  class: string;
   /** 1-based label in the segmenter's class list. */
   label: number;
   score: number;
@@ -97,7 +98,7 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
     const className = segmenter.config.classNames[label - 1];
     const box: [number, number, number, number] = [boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]];
     const polygon = opts.polygons === false ? [] : maskPolygons(binary, width, height, box, className);
-    instances.push({ className, label, score: det.scores[i], box, polygon, area, uncertainty: u, ...(opts.keepMasks ? { mask: binary } : {}) });
+    instances.push({ class: className, label, score: det.scores[i], box, polygon, area, uncertainty: u, ...(opts.keepMasks ? { mask: binary } : {}) });
   }
   const out: SlicePrediction = { instances, labelMap, width, height, uncertainty: { detection: wsum > 0 ? usum / wsum : 0, detectionMax: umax } };
   if (classifier) {

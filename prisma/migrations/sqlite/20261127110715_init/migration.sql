@@ -41,6 +41,8 @@ CREATE TABLE "Slice" (
     "version" INTEGER NOT NULL DEFAULT 0,
     "submittedById" TEXT,
     "submittedAt" DATETIME,
+    "editingMs" INTEGER NOT NULL DEFAULT 0,
+    "proposalVersionId" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
     CONSTRAINT "Slice_studyId_fkey" FOREIGN KEY ("studyId") REFERENCES "Study" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
@@ -169,6 +171,30 @@ CREATE TABLE "Setting" (
     "updatedAt" DATETIME NOT NULL
 );
 
+-- CreateTable
+CREATE TABLE "ReviewEvent" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "sliceId" TEXT NOT NULL,
+    "reviewerId" TEXT,
+    "action" TEXT NOT NULL,
+    "comment" TEXT,
+    "version" INTEGER NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "ReviewEvent_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "ReviewEvent_reviewerId_fkey" FOREIGN KEY ("reviewerId") REFERENCES "User" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "CorrectionEffort" (
+    "sliceId" TEXT NOT NULL PRIMARY KEY,
+    "modelVersionId" TEXT,
+    "perClass" JSONB NOT NULL,
+    "editingMs" INTEGER NOT NULL,
+    "annotatorId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "CorrectionEffort_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
 
@@ -219,3 +245,12 @@ CREATE INDEX "Prediction_modelVersionId_idx" ON "Prediction"("modelVersionId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Prediction_sliceId_modelVersionId_key" ON "Prediction"("sliceId", "modelVersionId");
+
+-- CreateIndex
+CREATE INDEX "ReviewEvent_sliceId_createdAt_idx" ON "ReviewEvent"("sliceId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "CorrectionEffort_modelVersionId_idx" ON "CorrectionEffort"("modelVersionId");
+
+-- CreateIndex
+CREATE INDEX "CorrectionEffort_annotatorId_idx" ON "CorrectionEffort"("annotatorId");

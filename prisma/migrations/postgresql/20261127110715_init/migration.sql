@@ -25,6 +25,9 @@ CREATE TYPE "RevisionAction" AS ENUM ('CREATE', 'UPDATE', 'DELETE', 'STATUS');
 -- CreateEnum
 CREATE TYPE "JobStatus" AS ENUM ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED');
 
+-- CreateEnum
+CREATE TYPE "ReviewAction" AS ENUM ('ACCEPT', 'REJECT');
+
 -- CreateTable
 CREATE TABLE "User" (
     "id" TEXT NOT NULL,
@@ -71,6 +74,8 @@ CREATE TABLE "Slice" (
     "version" INTEGER NOT NULL DEFAULT 0,
     "submittedById" TEXT,
     "submittedAt" TIMESTAMP(3),
+    "editingMs" INTEGER NOT NULL DEFAULT 0,
+    "proposalVersionId" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -204,6 +209,31 @@ CREATE TABLE "Setting" (
     CONSTRAINT "Setting_pkey" PRIMARY KEY ("key")
 );
 
+-- CreateTable
+CREATE TABLE "ReviewEvent" (
+    "id" TEXT NOT NULL,
+    "sliceId" TEXT NOT NULL,
+    "reviewerId" TEXT,
+    "action" "ReviewAction" NOT NULL,
+    "comment" TEXT,
+    "version" INTEGER NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ReviewEvent_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "CorrectionEffort" (
+    "sliceId" TEXT NOT NULL,
+    "modelVersionId" TEXT,
+    "perClass" JSONB NOT NULL,
+    "editingMs" INTEGER NOT NULL,
+    "annotatorId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "CorrectionEffort_pkey" PRIMARY KEY ("sliceId")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
 
@@ -255,6 +285,15 @@ CREATE INDEX "Prediction_modelVersionId_idx" ON "Prediction"("modelVersionId");
 -- CreateIndex
 CREATE UNIQUE INDEX "Prediction_sliceId_modelVersionId_key" ON "Prediction"("sliceId", "modelVersionId");
 
+-- CreateIndex
+CREATE INDEX "ReviewEvent_sliceId_createdAt_idx" ON "ReviewEvent"("sliceId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "CorrectionEffort_modelVersionId_idx" ON "CorrectionEffort"("modelVersionId");
+
+-- CreateIndex
+CREATE INDEX "CorrectionEffort_annotatorId_idx" ON "CorrectionEffort"("annotatorId");
+
 -- AddForeignKey
 ALTER TABLE "Study" ADD CONSTRAINT "Study_importedById_fkey" FOREIGN KEY ("importedById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
@@ -296,3 +335,12 @@ ALTER TABLE "Prediction" ADD CONSTRAINT "Prediction_sliceId_fkey" FOREIGN KEY ("
 
 -- AddForeignKey
 ALTER TABLE "Prediction" ADD CONSTRAINT "Prediction_modelVersionId_fkey" FOREIGN KEY ("modelVersionId") REFERENCES "ModelVersion"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ReviewEvent" ADD CONSTRAINT "ReviewEvent_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "ReviewEvent" ADD CONSTRAINT "ReviewEvent_reviewerId_fkey" FOREIGN KEY ("reviewerId") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CorrectionEffort" ADD CONSTRAINT "CorrectionEffort_sliceId_fkey" FOREIGN KEY ("sliceId") REFERENCES "Slice"("id") ON DELETE CASCADE ON UPDATE CASCADE;
