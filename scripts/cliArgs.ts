@@ -22,7 +22,7 @@ export function usageExit(usage: string, message: string): never {
 export function numberArg(usage: string, name: string, value: string | undefined, check: (n: number) => boolean = (n) => n > 0): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) usageExit(usage, `--${name} must be a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || !check(n)) usageExit(usage, `--${name} must be a valid positive number, got "${value}"`);
   return n;
 }
 

@@ -39,8 +39,8 @@ const preset = oneOf(USAGE, 'preset', a.preset, PRESETS, 'tiny');
 const maskType = oneOf(USAGE, 'mask-type', a['mask-type'], MASK_TYPES, 'both');
 const mode = oneOf(USAGE, 'mode', a.mode, ['heads', 'heads+bn', 'full'] as const, 'heads');
 const wdMode = oneOf(USAGE, 'wd-mode', a['wd-mode'], ['decoupled', 'l2'] as const, 'decoupled');
-const epochs = numberArg(USAGE, 'epochs', a.epochs, Number.isInteger);
-const maxSteps = numberArg(USAGE, 'max-steps', a['max-steps'], Number.isInteger);
+const epochs = numberArg(USAGE, 'epochs', a.epochs, (n) => Number.isInteger(n) && n > 0);
+const maxSteps = numberArg(USAGE, 'max-steps', a['max-steps'], (n) => Number.isInteger(n) && n > 0);
 const timeMin = numberArg(USAGE, 'time-budget-min', a['time-budget-min']);
 // From-scratch training needs far more than the paper's fine-tuning rate of 1e-5 (model-spec).
 const lr = numberArg(USAGE, 'lr', a.lr) ?? (task === 'segment' ? 1e-3 : 1e-4);

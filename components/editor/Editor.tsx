@@ -15,6 +15,7 @@ import type { LesionClass, Point } from '@/lib/imaging/contours';
 import { WINDOW_PRESETS, type Window } from '@/lib/imaging/window';
 import { CanvasView, CLASS_COLOURS, type Tool, type VertexRef } from './CanvasView';
 import { HelpOverlay } from './HelpOverlay';
+import { ReviewPanel } from './ReviewPanel';
 import { actionFor, type EditorAction } from './shortcuts';
 import { usePixels, useWindowedCanvas } from './usePixels';
 
@@ -27,6 +28,8 @@ const STATUS_TEXT: Record<SaveStatus, string> = {
   error: 'Not saved',
 };
 const HEARTBEAT_MS = 2 * 60_000;
+/** The longest pause between two edits that still counts as editing time. */
+const IDLE_CAP_MS = 60_000;
 
 const toEditorPolygon = (p: EditorState['polygons'][number]): EditorPolygon => ({ key: p.id, id: p.id, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: p.source });
 export const docFromState = (s: EditorState): EditorDoc => ({ polygons: s.polygons.map(toEditorPolygon), sliceClass: s.sliceClass, unsure: s.unsure });
@@ -35,16 +38,18 @@ const idsFromState = (s: EditorState) => Object.fromEntries(s.polygons.map((p) =
 let keyCounter = 0;
 const newKey = () => `new-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
 
-function saveBody(p: SavePayload) {
+function saveBody(p: SavePayload, activeMs: number, proposalVersionId: string | null) {
   return JSON.stringify({
     baseVersion: p.baseVersion,
+    activeMs: Math.min(activeMs, 3_600_000),
+    ...(proposalVersionId ? { proposalVersionId } : {}),
     polygons: p.doc.polygons.map((pl) => ({ id: p.ids[pl.key], clientKey: pl.key, lesionClass: pl.lesionClass, points: pl.points, holes: pl.holes })),
     sliceClass: p.doc.sliceClass,
     unsure: p.doc.unsure,
   });
 }
 
-export default function Editor({ initial, canEdit }: { initial: EditorState; canEdit: boolean }) {
+export default function Editor({ initial, canEdit, canReview }: { initial: EditorState; canEdit: boolean; canReview: boolean }) {
   const router = useRouter();
   const sliceId = initial.sliceId;
   const storageKey = `ctms:pending:${sliceId}`;
@@ -72,6 +77,10 @@ export default function Editor({ initial, canEdit }: { initial: EditorState; can
   const containerRef = useRef<HTMLDivElement | null>(null);
   const imageLayerRef = useRef<Konva.Layer | null>(null);
   const autosave = useRef<AutosaveController | null>(null);
+  // Active editing time: the gaps between edits, each capped, so a coffee break is not counted as work.
+  const activeMs = useRef(0);
+  const lastEditAt = useRef<number | null>(null);
+  const fromProposal = useRef<string | null>(null);
   const { pixels, error: pixelError } = usePixels(sliceId);
   const canvas = useWindowedCanvas(pixels, win, () => imageLayerRef.current?.batchDraw());
   const proposals = useMemo(() => initial.proposals.map(toEditorPolygon), [initial.proposals]);
@@ -79,8 +88,19 @@ export default function Editor({ initial, canEdit }: { initial: EditorState; can
   // Autosave wiring; restores work an earlier page left unsent (offline, closed tab, crash).
   useEffect(() => {
     const send = async (payload: SavePayload): Promise<SendResult> => {
-      const res = await fetch(`/api/slices/${sliceId}/annotations`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: saveBody(payload) });
-      if (res.status >= 500) throw new Error(`server error ${res.status}`);
+      const active = Math.round(activeMs.current);
+      activeMs.current = 0;
+      let res: Response;
+      try {
+        res = await fetch(`/api/slices/${sliceId}/annotations`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: saveBody(payload, active, fromProposal.current) });
+      } catch (error) {
+        activeMs.current += active; // not delivered: counted with the next save
+        throw error;
+      }
+      if (res.status >= 500) {
+        activeMs.current += active;
+        throw new Error(`server error ${res.status}`);
+      }
       const body = await res.json().catch(() => ({}));
       if (res.status === 409) return { kind: 'conflict', current: body.details?.current, version: body.details?.current?.version };
       if (!res.ok) return { kind: 'invalid', message: body.error ?? `HTTP ${res.status}` };
@@ -121,6 +141,10 @@ export default function Editor({ initial, canEdit }: { initial: EditorState; can
   // Every edit: record it for undo and hand it to autosave.
   const edit = useCallback((op: EditOp) => {
     if (!canEdit) return;
+    const now = Date.now();
+    if (lastEditAt.current !== null) activeMs.current += Math.min(now - lastEditAt.current, IDLE_CAP_MS);
+    lastEditAt.current = now;
+    if (op.type === 'acceptProposals') fromProposal.current = initial.proposalVersionId;
     setHistory((h) => {
       const next = record(h, op);
       if (next !== h) autosave.current?.change(next.present);
@@ -338,6 +362,11 @@ export default function Editor({ initial, canEdit }: { initial: EditorState; can
         </div>
       )}
       {readonly && <div className="banner">This slice is {initial.status.toLowerCase()}; only a reviewer can change it.</div>}
+      {initial.review?.action === 'REJECT' && initial.status === 'IN_PROGRESS' && (
+        <div className="banner conflict" role="status" data-testid="review-comment">
+          Returned by {initial.review.reviewer ?? 'a reviewer'}: “{initial.review.comment}”
+        </div>
+      )}
 
       <div className="editor-body">
         {/* The view transform is exposed for browser tests and the benchmark, which drive the canvas in image coordinates. */}
@@ -405,7 +434,10 @@ export default function Editor({ initial, canEdit }: { initial: EditorState; can
             <button onClick={() => void goNext(true)} disabled={!!busy}>Skip — next slice (N)</button>
             {busy && <span className="muted">{busy}</span>}
           </div>
-          <p className="muted">Version {version} · {doc.polygons.length} polygons</p>
+          {canReview && <ReviewPanel sliceId={sliceId} status={initial.status} flush={() => autosave.current?.flush() ?? Promise.resolve(true)} baseVersion={() => autosave.current?.baseVersion ?? version} />}
+          <p className="muted">
+            Version {version} · {doc.polygons.length} polygons · <a href={`/slices/${sliceId}/history`}>History</a>
+          </p>
         </aside>
       </div>
     </div>

@@ -21,5 +21,9 @@ export const saveRequestSchema = z.object({
   polygons: z.array(polygonInputSchema).max(MAX_POLYGONS_PER_SLICE),
   sliceClass: z.string().trim().min(1).max(64).nullable(),
   unsure: z.boolean().default(false),
+  /** Active editing time since the previous save (idle gaps excluded), for the correction-effort figures. */
+  activeMs: z.number().int().min(0).max(3_600_000).default(0),
+  /** Set when the annotation started from a model version's proposals (accepted in the editor). */
+  proposalVersionId: z.string().min(1).max(64).optional(),
 });
 export type SaveRequest = z.input<typeof saveRequestSchema>;

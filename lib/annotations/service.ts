@@ -54,9 +54,13 @@ export interface EditorState {
   sliceClass: string | null;
   unsure: boolean;
   sliceClasses: string[];
+  /** The model version the proposals come from, if any. */
+  proposalVersionId: string | null;
+  /** The latest review decision, so an annotator sees why a slice came back. */
+  review: { action: 'ACCEPT' | 'REJECT'; comment: string | null; reviewer: string | null; at: string } | null;
 }
 
-const polygonSelect = { id: true, lesionClass: true, points: true, holes: true, source: true, status: true, score: true, version: true } as const;
+const polygonSelect = { id: true, lesionClass: true, points: true, holes: true, source: true, status: true, score: true, version: true, modelVersionId: true } as const;
 
 export async function loadEditorState(db: Db, sliceId: string): Promise<EditorState> {
   const slice = await db.slice.findUnique({
@@ -66,10 +70,12 @@ export async function loadEditorState(db: Db, sliceId: string): Promise<EditorSt
       study: { select: { id: true, scanKey: true } },
       annotations: { where: { deletedAt: null }, orderBy: { createdAt: 'asc' }, select: polygonSelect },
       labels: { orderBy: { createdAt: 'desc' }, take: 1, select: { className: true, unsure: true } },
+      reviews: { orderBy: { createdAt: 'desc' }, take: 1, select: { action: true, comment: true, createdAt: true, reviewer: { select: { name: true } } } },
     },
   });
   if (!slice) throw new AnnotationError(404, `Slice ${sliceId} not found`);
-  const all = slice.annotations as unknown as StoredPolygon[];
+  const all = slice.annotations as unknown as (StoredPolygon & { modelVersionId: string | null })[];
+  const review = slice.reviews[0];
   return {
     sliceId: slice.id,
     version: slice.version,
@@ -85,6 +91,8 @@ export async function loadEditorState(db: Db, sliceId: string): Promise<EditorSt
     sliceClass: slice.labels[0]?.className ?? null,
     unsure: slice.labels[0]?.unsure ?? false,
     sliceClasses: sliceClasses(),
+    proposalVersionId: all.find((a) => a.source === 'MODEL')?.modelVersionId ?? null,
+    review: review ? { action: review.action, comment: review.comment, reviewer: review.reviewer?.name ?? null, at: review.createdAt.toISOString() } : null,
   };
 }
 
@@ -130,9 +138,15 @@ export async function saveSliceAnnotations(db: Db, sliceId: string, user: Public
   const result = await db.$transaction(async (tx) => {
     const claimed = await tx.slice.updateMany({
       where: { id: sliceId, version: request.baseVersion },
-      data: { version: { increment: 1 }, ...(slice.status === 'UNLABELLED' ? { status: 'IN_PROGRESS' } : {}) },
+      data: {
+        version: { increment: 1 },
+        editingMs: { increment: request.activeMs },
+        ...(request.proposalVersionId ? { proposalVersionId: request.proposalVersionId } : {}),
+        ...(slice.status === 'UNLABELLED' ? { status: 'IN_PROGRESS' } : {}),
+      },
     });
     if (claimed.count === 0) return null;
+    const sliceVersion = request.baseVersion + 1;
 
     const existing = await tx.annotation.findMany({
       where: { sliceId, deletedAt: null, source: { not: 'MODEL' } },
@@ -154,13 +168,13 @@ export async function saveSliceAnnotations(db: Db, sliceId: string, user: Public
         const version = current.version + 1;
         await tx.annotation.update({ where: { id: current.id }, data: { ...snapshot, version, authorId: user.id } });
         await tx.annotationRevision.create({
-          data: { annotationId: current.id, version, action: 'UPDATE', authorId: user.id, snapshot: { ...snapshot, status: current.status } },
+          data: { annotationId: current.id, version, sliceVersion, action: 'UPDATE', authorId: user.id, snapshot: { ...snapshot, status: current.status } },
         });
       } else {
         const created = await tx.annotation.create({ data: { sliceId, ...snapshot, source: 'HUMAN', status: 'DRAFT', authorId: user.id } });
         ids[p.clientKey] = created.id;
         await tx.annotationRevision.create({
-          data: { annotationId: created.id, version: 1, action: 'CREATE', authorId: user.id, snapshot: { ...snapshot, status: 'DRAFT' } },
+          data: { annotationId: created.id, version: 1, sliceVersion, action: 'CREATE', authorId: user.id, snapshot: { ...snapshot, status: 'DRAFT' } },
         });
       }
     }
@@ -168,12 +182,12 @@ export async function saveSliceAnnotations(db: Db, sliceId: string, user: Public
       const version = gone.version + 1;
       await tx.annotation.update({ where: { id: gone.id }, data: { deletedAt: new Date(), version } });
       await tx.annotationRevision.create({
-        data: { annotationId: gone.id, version, action: 'DELETE', authorId: user.id, snapshot: { lesionClass: gone.lesionClass, points: gone.points, holes: gone.holes, status: gone.status } as object },
+        data: { annotationId: gone.id, version, sliceVersion, action: 'DELETE', authorId: user.id, snapshot: { lesionClass: gone.lesionClass, points: gone.points, holes: gone.holes, status: gone.status } as object },
       });
     }
     const label = await tx.sliceLabel.findFirst({ where: { sliceId }, orderBy: { createdAt: 'desc' }, select: { className: true, unsure: true } });
     if (request.sliceClass !== null && (label?.className !== request.sliceClass || label?.unsure !== request.unsure)) {
-      await tx.sliceLabel.create({ data: { sliceId, className: request.sliceClass, unsure: request.unsure, authorId: user.id, source: 'HUMAN' } });
+      await tx.sliceLabel.create({ data: { sliceId, className: request.sliceClass, unsure: request.unsure, authorId: user.id, source: 'HUMAN', sliceVersion } });
     }
     const { version } = await tx.slice.findUniqueOrThrow({ where: { id: sliceId }, select: { version: true } });
     return { version, ids };
@@ -187,6 +201,23 @@ export async function saveSliceAnnotations(db: Db, sliceId: string, user: Public
   return result;
 }
 
+/**
+ * Sets the status of every current human/imported polygon of a slice, one STATUS revision each, as part of slice
+ * version `sliceVersion` (submit, accept, reject). Call inside the transaction that bumped the slice version.
+ */
+export async function setAnnotationStatus(tx: Db, sliceId: string, status: 'SUBMITTED' | 'ACCEPTED' | 'REJECTED', authorId: string, sliceVersion: number): Promise<void> {
+  const rows = await tx.annotation.findMany({
+    where: { sliceId, deletedAt: null, source: { not: 'MODEL' }, status: { not: status } },
+    select: { id: true, version: true, lesionClass: true, points: true, holes: true },
+  });
+  for (const a of rows) {
+    await tx.annotation.update({ where: { id: a.id }, data: { status, version: a.version + 1 } });
+    await tx.annotationRevision.create({
+      data: { annotationId: a.id, version: a.version + 1, sliceVersion, action: 'STATUS', authorId, snapshot: { lesionClass: a.lesionClass, points: a.points, holes: a.holes, status } as object },
+    });
+  }
+}
+
 /** Submits the slice for review: its annotations and the slice become SUBMITTED and the lease is released. */
 export async function submitSlice(db: Db, sliceId: string, user: PublicUser, baseVersion: number): Promise<{ version: number }> {
   const slice = await db.slice.findUnique({ where: { id: sliceId }, select: { status: true } });
@@ -198,17 +229,8 @@ export async function submitSlice(db: Db, sliceId: string, user: PublicUser, bas
       data: { version: { increment: 1 }, status: 'SUBMITTED', submittedById: user.id, submittedAt: new Date() },
     });
     if (claimed.count === 0) return null;
-    const drafts = await tx.annotation.findMany({
-      where: { sliceId, deletedAt: null, source: { not: 'MODEL' }, status: { not: 'SUBMITTED' } },
-      select: { id: true, version: true, lesionClass: true, points: true, holes: true },
-    });
-    for (const a of drafts) {
-      await tx.annotation.update({ where: { id: a.id }, data: { status: 'SUBMITTED', version: a.version + 1 } });
-      await tx.annotationRevision.create({
-        data: { annotationId: a.id, version: a.version + 1, action: 'STATUS', authorId: user.id, snapshot: { lesionClass: a.lesionClass, points: a.points, holes: a.holes, status: 'SUBMITTED' } as object },
-      });
-    }
-    return (await tx.slice.findUniqueOrThrow({ where: { id: sliceId }, select: { version: true } })).version;
+    await setAnnotationStatus(tx as unknown as Db, sliceId, 'SUBMITTED', user.id, baseVersion + 1);
+    return baseVersion + 1;
   });
   if (version === null) throw new AnnotationError(409, 'The slice changed since your last save: reload it before submitting');
   await releaseLease(db, sliceId, user.id);

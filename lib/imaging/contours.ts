@@ -173,16 +173,29 @@ export function polygonsToLabelMap(
   return out;
 }
 
-/** Intersection over union of the pixels equal to `label` in two label maps; 1 when both have none. */
-export function labelIoU(a: Uint8Array, b: Uint8Array, label: number): number {
+export interface Overlap {
+  iou: number;
+  dice: number;
+}
+
+/** IoU and Dice of the pixels equal to `label` in two label maps; null when neither has any. */
+export function labelOverlap(a: Uint8Array, b: Uint8Array, label: number): Overlap | null {
   if (a.length !== b.length) throw new RangeError(`label maps differ in length: ${a.length} vs ${b.length}`);
   let inter = 0;
-  let union = 0;
+  let areaA = 0;
+  let areaB = 0;
   for (let i = 0; i < a.length; i++) {
     const ia = a[i] === label;
     const ib = b[i] === label;
+    if (ia) areaA++;
+    if (ib) areaB++;
     if (ia && ib) inter++;
-    if (ia || ib) union++;
   }
-  return union === 0 ? 1 : inter / union;
+  if (areaA + areaB === 0) return null;
+  return { iou: inter / (areaA + areaB - inter), dice: (2 * inter) / (areaA + areaB) };
+}
+
+/** Intersection over union of the pixels equal to `label` in two label maps; 1 when both have none. */
+export function labelIoU(a: Uint8Array, b: Uint8Array, label: number): number {
+  return labelOverlap(a, b, label)?.iou ?? 1;
 }

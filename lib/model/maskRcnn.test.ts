@@ -86,7 +86,7 @@ describe('MaskRcnn (tiny)', () => {
 describe('presets', () => {
   beforeAll(async () => { await useTestBackend(); });
 
-  it.each(['light', 'full'] as const)('%s builds with its documented size and runs inference', (preset) => {
+  it.each(['light', 'full'] as const)('%s builds with its documented size, runs inference and a training step', (preset) => {
     const cfg = makeSegmenterConfig(preset, 'both', { transform: { minSize: 64, maxSize: 128 } });
     const model = new MaskRcnn(cfg, 1);
     const params = model.ps.numParameters();
@@ -100,6 +100,11 @@ describe('presets', () => {
     expect(det.scores.length).toBe(5);
     expect(det.maskProbs!.length).toBe(5 * 28 * 28);
     input.image.dispose();
+    // one training step through every level (full: 4 RoI levels + the RPN-only pool level)
+    const adam = new Adam({ lr: 1e-4, weightDecay: 0, weightDecayMode: 'decoupled' });
+    const losses = segmenterStep(model, sample, createRng(1), adam, false);
+    for (const n of LOSS_NAMES) expect(Number.isFinite(losses[n]), n).toBe(true);
+    adam.dispose();
     model.dispose();
   });
 });

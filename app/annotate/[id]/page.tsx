@@ -1,5 +1,6 @@
 import { notFound } from 'next/navigation';
 import { AnnotationError, loadEditorState, mayEdit } from '@/lib/annotations/service';
+import { hasRole } from '@/lib/auth/roles';
 import { requirePageRole } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/client';
 import { EditorLoader } from './EditorLoader';
@@ -9,7 +10,7 @@ export default async function AnnotatePage({ params }: { params: Promise<{ id: s
   const user = await requirePageRole('ANNOTATOR', `/annotate/${id}`);
   try {
     const state = await loadEditorState(getDb(), id);
-    return <EditorLoader initial={state} canEdit={mayEdit(user, state.status)} />;
+    return <EditorLoader initial={state} canEdit={mayEdit(user, state.status)} canReview={hasRole(user.role, 'REVIEWER')} />;
   } catch (error) {
     if (error instanceof AnnotationError && error.status === 404) notFound();
     throw error;
