@@ -7,12 +7,12 @@
  *  - the set belongs to the person who last changed the geometry (created, moved or deleted a polygon) before it,
  *    so a reviewer who accepts unchanged work does not count as a second labeller, while one who corrected it does;
  *  - each person's final set is their latest one.
- * Two people's final sets are compared by rasterising both (lib/imaging/contours polygonsToLabelMap, the same fill
- * the training masks use) and counting pixels per class; Dice = 2|A∩B| / (|A|+|B|). Overlaps keep their counts so
- * Dice can be pooled over slices like the model's Dice (lib/model/evaluate.ts).
+ * Two people's final sets are compared on their rasterised label maps (the pixels training and evaluation use):
+ * Dice = 2|A∩B| / (|A|+|B|) per class, and for GGO+C together, the figure published inter-observer studies give.
  * Not visible here: a submit of a slice without any polygon leaves no revision, so it cannot be attributed.
  */
-import { polygonsToLabelMap, type LesionClass, type LesionPolygon, type Point } from '@/lib/imaging/contours';
+import { labelOverlap, polygonsToLabelMap, type LesionClass, type LesionPolygon, type Point } from '@/lib/imaging/contours';
+import { polygonOverlap } from '@/lib/review/correction';
 import type { FigureTable } from './csv';
 
 /** Published human inter-observer Dice for GGO and consolidation together (issue 5's reference figure). */
@@ -89,37 +89,17 @@ export function finalSetsByAuthor(revisions: readonly RevisionRecord[]): Map<str
   return sets;
 }
 
-export interface ClassOverlap {
-  intersection: number;
-  sizeA: number;
-  sizeB: number;
-}
+/** Every pixel of either lesion class as label 1: the "GGO+C" map the published figure is about. */
+const ANY_LESION = { GGO: 1, C: 1 } as const;
 
-/** Dice of an overlap; null when neither side has the class (nothing to agree on). */
-export function dice(o: ClassOverlap): number | null {
-  const total = o.sizeA + o.sizeB;
-  return total === 0 ? null : (2 * o.intersection) / total;
-}
-
-/** Pixel overlaps of two polygon sets on a width × height slice, per class and for any lesion. */
-export function overlapByClass(a: readonly LesionPolygon[], b: readonly LesionPolygon[], width: number, height: number): Record<AgreementClass, ClassOverlap> {
-  const mapA = polygonsToLabelMap(a, width, height);
-  const mapB = polygonsToLabelMap(b, width, height);
-  const out = Object.fromEntries(AGREEMENT_CLASSES.map((c) => [c, { intersection: 0, sizeA: 0, sizeB: 0 }])) as Record<AgreementClass, ClassOverlap>;
-  const count = (o: ClassOverlap, inA: boolean, inB: boolean) => {
-    if (inA) o.sizeA++;
-    if (inB) o.sizeB++;
-    if (inA && inB) o.intersection++;
-  };
-  for (let i = 0; i < mapA.length; i++) {
-    const la = mapA[i];
-    const lb = mapB[i];
-    if (la === 0 && lb === 0) continue;
-    count(out.GGO, la === 1, lb === 1);
-    count(out.C, la === 2, lb === 2);
-    count(out['GGO+C'], la !== 0, lb !== 0);
-  }
-  return out;
+/**
+ * Dice of two polygon sets on a width × height slice per class (lib/review/correction's overlap, the one the
+ * correction-effort figures use) and for any lesion; null where neither side has the class (nothing to agree on).
+ */
+export function diceByClass(a: readonly LesionPolygon[], b: readonly LesionPolygon[], width: number, height: number): Record<AgreementClass, number | null> {
+  const perClass = polygonOverlap([...a], [...b], width, height);
+  const lesion = labelOverlap(polygonsToLabelMap(a, width, height, ANY_LESION), polygonsToLabelMap(b, width, height, ANY_LESION), 1);
+  return { GGO: perClass.GGO?.dice ?? null, C: perClass.C?.dice ?? null, 'GGO+C': lesion?.dice ?? null };
 }
 
 export interface SliceForAgreement {
@@ -135,7 +115,7 @@ export interface AgreementPair {
   sliceLabel: string;
   authorA: string;
   authorB: string;
-  overlap: Record<AgreementClass, ClassOverlap>;
+  dice: Record<AgreementClass, number | null>;
 }
 
 /** Every pair of people who labelled the slice, earlier labeller first. */
@@ -144,7 +124,7 @@ export function sliceAgreement(slice: SliceForAgreement, revisions: readonly Rev
   const pairs: AgreementPair[] = [];
   for (let i = 0; i < sets.length; i++) {
     for (let j = i + 1; j < sets.length; j++) {
-      pairs.push({ sliceId: slice.id, sliceLabel: slice.label, authorA: sets[i].authorId, authorB: sets[j].authorId, overlap: overlapByClass(sets[i].polygons, sets[j].polygons, slice.width, slice.height) });
+      pairs.push({ sliceId: slice.id, sliceLabel: slice.label, authorA: sets[i].authorId, authorB: sets[j].authorId, dice: diceByClass(sets[i].polygons, sets[j].polygons, slice.width, slice.height) });
     }
   }
   return pairs;
@@ -153,22 +133,20 @@ export function sliceAgreement(slice: SliceForAgreement, revisions: readonly Rev
 export interface AgreementSummary {
   pairs: number;
   slices: number;
-  /** Pooled over all pairs: 2·Σ|A∩B| / Σ(|A|+|B|), as the model's pooled Dice; null without any pixel of the class. */
-  pooledDice: Record<AgreementClass, number | null>;
-  /** Mean of the per-pair Dice over the pairs where either side has the class, with that count. */
+  /**
+   * Mean over pairs of each pair's Dice, over the pairs where either side has the class, with that count: the
+   * human counterpart of the model's mean-over-slices Dice (lib/model/evaluate.ts diceMeanOverSlices).
+   */
   meanDice: Record<AgreementClass, { mean: number | null; n: number }>;
 }
 
 export function summariseAgreement(pairs: readonly AgreementPair[]): AgreementSummary {
-  const pooledDice = {} as AgreementSummary['pooledDice'];
   const meanDice = {} as AgreementSummary['meanDice'];
   for (const c of AGREEMENT_CLASSES) {
-    const pooled = pairs.reduce((acc, p) => ({ intersection: acc.intersection + p.overlap[c].intersection, sizeA: acc.sizeA + p.overlap[c].sizeA, sizeB: acc.sizeB + p.overlap[c].sizeB }), { intersection: 0, sizeA: 0, sizeB: 0 });
-    pooledDice[c] = dice(pooled);
-    const values = pairs.map((p) => dice(p.overlap[c])).filter((d): d is number => d !== null);
-    meanDice[c] = { mean: values.length ? values.reduce((s, d) => s + d, 0) / values.length : null, n: values.length };
+    const values = pairs.map((p) => p.dice[c]).filter((d): d is number => d !== null);
+    meanDice[c] = { mean: values.length ? values.reduce((sum, d) => sum + d, 0) / values.length : null, n: values.length };
   }
-  return { pairs: pairs.length, slices: new Set(pairs.map((p) => p.sliceId)).size, pooledDice, meanDice };
+  return { pairs: pairs.length, slices: new Set(pairs.map((p) => p.sliceId)).size, meanDice };
 }
 
 /** The per-pair table (and its CSV): slice, the two people (by display name), Dice per class. */
@@ -184,7 +162,7 @@ export function agreementTable(pairs: readonly AgreementPair[], nameOf: (userId:
       slice: p.sliceLabel,
       first: nameOf(p.authorA),
       second: nameOf(p.authorB),
-      ...Object.fromEntries(AGREEMENT_CLASSES.map((c) => [`dice.${c}`, dice(p.overlap[c])])),
+      ...Object.fromEntries(AGREEMENT_CLASSES.map((c) => [`dice.${c}`, p.dice[c]])),
     })),
   };
 }
