@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { demoUser, login, loginAs } from './helpers';
 
-const NAV = { Annotate: 'ANNOTATOR', Slices: 'ANNOTATOR', Review: 'REVIEWER', Users: 'ADMIN' } as const;
+const NAV = { Annotate: 'ANNOTATOR', Slices: 'ANNOTATOR', Dashboard: 'ANNOTATOR', Review: 'REVIEWER', Admin: 'ADMIN' } as const;
 const RANK = { ANNOTATOR: 0, REVIEWER: 1, ADMIN: 2 } as const;
 
 for (const role of ['ANNOTATOR', 'REVIEWER', 'ADMIN'] as const) {

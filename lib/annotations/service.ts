@@ -14,7 +14,7 @@ import type { PublicUser } from '@/lib/users/service';
 import { renewLease, releaseLease } from '@/lib/queue/leases';
 import { validatePolygon } from './polygon';
 import { saveRequestSchema, type SaveRequest } from './schema';
-import { sliceClasses } from './sliceClasses';
+import { availableSliceClasses } from './sliceClasses';
 
 export class AnnotationError extends Error {
   constructor(
@@ -90,7 +90,7 @@ export async function loadEditorState(db: Db, sliceId: string): Promise<EditorSt
     proposals: all.filter((a) => a.source === 'MODEL'),
     sliceClass: slice.labels[0]?.className ?? null,
     unsure: slice.labels[0]?.unsure ?? false,
-    sliceClasses: sliceClasses(),
+    sliceClasses: await availableSliceClasses(db),
     proposalVersionId: all.find((a) => a.source === 'MODEL')?.modelVersionId ?? null,
     review: review ? { action: review.action, comment: review.comment, reviewer: review.reviewer?.name ?? null, at: review.createdAt.toISOString() } : null,
   };
@@ -129,8 +129,9 @@ export async function saveSliceAnnotations(db: Db, sliceId: string, user: Public
     }
     return { ...p, points: result.polygon.points, holes: result.polygon.holes };
   });
-  if (request.sliceClass !== null && !sliceClasses().includes(request.sliceClass)) {
-    problems.push(`slice class "${request.sliceClass}" is not one of ${sliceClasses().join(', ')}`);
+  const classes = await availableSliceClasses(db);
+  if (request.sliceClass !== null && !classes.includes(request.sliceClass)) {
+    problems.push(`slice class "${request.sliceClass}" is not one of ${classes.join(', ')}`);
   }
   if (new Set(request.polygons.map((p) => p.clientKey)).size !== request.polygons.length) problems.push('clientKey values must be unique');
   if (problems.length) throw new AnnotationError(400, problems.join('; '), problems);

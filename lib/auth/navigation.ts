@@ -11,8 +11,10 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/annotate', label: 'Annotate', role: 'ANNOTATOR' },
   { href: '/slices', label: 'Slices', role: 'ANNOTATOR' },
   { href: '/history', label: 'My work', role: 'ANNOTATOR' },
+  { href: '/dashboard', label: 'Dashboard', role: 'ANNOTATOR' },
   { href: '/review', label: 'Review', role: 'REVIEWER' },
-  { href: '/admin/users', label: 'Users', role: 'ADMIN' },
+  // The console's first tab is Users; import, training, models and active learning are its other tabs.
+  { href: '/admin', label: 'Admin', role: 'ADMIN' },
 ];
 
 export function navigationFor(role: Role): NavItem[] {

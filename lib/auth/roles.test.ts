@@ -18,8 +18,9 @@ describe('role order annotator < reviewer < admin', () => {
   });
 
   it('shows each role exactly the menu items it may use', () => {
-    expect(navigationFor('ANNOTATOR').map((i) => i.label)).toEqual(['Annotate', 'Slices', 'My work']);
-    expect(navigationFor('REVIEWER').map((i) => i.label)).toEqual(['Annotate', 'Slices', 'My work', 'Review']);
+    expect(navigationFor('ANNOTATOR').map((i) => i.label)).toEqual(['Annotate', 'Slices', 'My work', 'Dashboard']);
+    expect(navigationFor('REVIEWER').map((i) => i.label)).toEqual(['Annotate', 'Slices', 'My work', 'Dashboard', 'Review']);
+    expect(navigationFor('ADMIN').map((i) => i.label)).toEqual(['Annotate', 'Slices', 'My work', 'Dashboard', 'Review', 'Admin']);
     expect(navigationFor('ADMIN')).toEqual(NAV_ITEMS);
     for (const role of ROLES) for (const item of navigationFor(role)) expect(hasRole(role, item.role)).toBe(true);
   });
