@@ -13,7 +13,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/history', label: 'My work', role: 'ANNOTATOR' },
   { href: '/dashboard', label: 'Dashboard', role: 'ANNOTATOR' },
   { href: '/review', label: 'Review', role: 'REVIEWER' },
-  // The console's first tab is Users; import, training, models and active learning are its other tabs.
+  // The console: users, import, training, models and active-learning settings as tabs.
   { href: '/admin', label: 'Admin', role: 'ADMIN' },
 ];
 

@@ -4,7 +4,7 @@ import type { LesionPolygon, Point } from '@/lib/imaging/contours';
 import { acceptSlice } from '@/lib/review/service';
 import { createTestStudy, createTestUser } from '@/lib/testing/fixtures';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
-import { agreementTable, diceByClass, finalSetsByAuthor, sliceAgreement, summariseAgreement, type RevisionRecord } from './agreement';
+import { agreementComparison, agreementTable, diceByClass, finalSetsByAuthor, sliceAgreement, summariseAgreement, type RevisionRecord } from './agreement';
 import { loadAgreement } from './load';
 
 const square = (x: number, y: number, s = 10): Point[] => [[x, y], [x + s, y], [x + s, y + s], [x, y + s]];
@@ -131,5 +131,20 @@ describe('loadAgreement on the revision history the annotation and review servic
     expect(report.summary.pairs).toBe(1);
     expect(report.table.rows).toEqual([{ slice: 'agree #0', first: 'Ada', second: 'Rey', 'dice.GGO': 0.5, 'dice.C': null, 'dice.GGO+C': 0.5 }]);
     expect(report.summary.meanDice['GGO+C']).toEqual({ mean: 0.5, n: 1 });
+  });
+});
+
+describe('agreementComparison', () => {
+  it("puts the people's mean Dice, the active model's per-slice Dice and the published 0.70 side by side", () => {
+    const summary = summariseAgreement([{ sliceId: 's', sliceLabel: 's', authorA: 'a', authorB: 'b', dice: { GGO: 0.6, C: null, 'GGO+C': 0.65 } }]);
+    const metrics = { maskAP50: {}, maskAP75: {}, mAP: {}, dice: { GGO: 0.5, C: 0.4, mean: 0.45 }, diceMeanOverSlices: { GGO: 0.55, C: 0.35, mean: 0.45 }, numSlices: 12 };
+    const active = { id: 'v', number: 4, createdAt: '', labelledSlices: 40, gateMetric: 0.45, active: true, metrics };
+    const table = agreementComparison(summary, active);
+    expect(table.rows).toEqual([
+      { who: 'Human vs human (this project)', GGO: 0.6, C: null, 'GGO+C': 0.65, n: 1 },
+      { who: 'Model v4 vs human', GGO: 0.55, C: 0.35, 'GGO+C': 0.45, n: 12 },
+      { who: 'Published inter-observer agreement', GGO: null, C: null, 'GGO+C': 0.7, n: null },
+    ]);
+    expect(agreementComparison(summary, undefined).rows[1]).toMatchObject({ who: 'Model vs human (no active segmenter)', GGO: null });
   });
 });

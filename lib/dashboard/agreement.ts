@@ -14,6 +14,7 @@
 import { labelOverlap, polygonsToLabelMap, type LesionClass, type LesionPolygon, type Point } from '@/lib/imaging/contours';
 import { polygonOverlap } from '@/lib/review/correction';
 import type { FigureTable } from './csv';
+import type { SegmenterVersion } from './versions';
 
 /** Published human inter-observer Dice for GGO and consolidation together (issue 5's reference figure). */
 export const PUBLISHED_INTEROBSERVER_DICE = 0.7;
@@ -164,5 +165,23 @@ export function agreementTable(pairs: readonly AgreementPair[], nameOf: (userId:
       second: nameOf(p.authorB),
       ...Object.fromEntries(AGREEMENT_CLASSES.map((c) => [`dice.${c}`, p.dice[c]])),
     })),
+  };
+}
+
+/**
+ * Human-vs-human agreement next to the active model's agreement with the reviewed labels and the published figure.
+ * The model's Dice is its mean over validation slices (the per-pair human mean's counterpart; pooled when the report
+ * has no per-slice mean); the model reports no GGO+C Dice, so that cell shows the mean of its GGO and C Dice.
+ */
+export function agreementComparison(summary: AgreementSummary, activeSegmenter: SegmenterVersion | undefined): FigureTable {
+  const m = activeSegmenter?.metrics;
+  const model = m ? (m.diceMeanOverSlices ?? m.dice) : null;
+  return {
+    columns: [{ key: 'who', label: 'Agreement' }, ...AGREEMENT_CLASSES.map((c) => ({ key: c, label: `Dice ${c}` })), { key: 'n', label: 'Pairs / slices' }],
+    rows: [
+      { who: 'Human vs human (this project)', ...Object.fromEntries(AGREEMENT_CLASSES.map((c) => [c, summary.meanDice[c].mean])), n: summary.pairs },
+      { who: activeSegmenter ? `Model v${activeSegmenter.number} vs human` : 'Model vs human (no active segmenter)', GGO: model?.GGO ?? null, C: model?.C ?? null, 'GGO+C': model?.mean ?? null, n: m?.numSlices ?? null },
+      { who: 'Published inter-observer agreement', GGO: null, C: null, 'GGO+C': PUBLISHED_INTEROBSERVER_DICE, n: null },
+    ],
   };
 }

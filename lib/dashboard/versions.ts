@@ -20,7 +20,7 @@ export interface VersionRecord {
 
 const perClass = z.record(z.string(), z.number().nullable());
 
-const segmentationSchema = z.object({ maskAP50: perClass, maskAP75: perClass, mAP: perClass, dice: perClass, numSlices: z.number().optional() });
+const segmentationSchema = z.object({ maskAP50: perClass, maskAP75: perClass, mAP: perClass, dice: perClass, diceMeanOverSlices: perClass.optional(), numSlices: z.number().optional() });
 export type SegmentationFigures = z.infer<typeof segmentationSchema>;
 
 const classificationSchema = z

@@ -1,6 +1,15 @@
 import type { JobHandlers } from '../types';
+import { evaluateJob } from './evaluate';
+import { scoreJob } from './score';
+import { trainClassifierJob } from './trainClassifier';
+import { trainSegmenterJob } from './trainSegmenter';
 
 /** The job types this worker runs, by name (MONAI Label's split: one task per file). */
 export function jobHandlers(): JobHandlers {
-  return {};
+  return {
+    'train-segmenter': trainSegmenterJob,
+    'train-classifier': trainClassifierJob,
+    score: scoreJob,
+    evaluate: evaluateJob,
+  };
 }

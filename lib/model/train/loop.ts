@@ -71,6 +71,9 @@ export async function runLoop(spec: LoopSpec): Promise<{ reason: StopReason; glo
         step: globalStep, epoch, losses, totalSteps: Number.isFinite(totalSteps) ? totalSteps : null,
         etaS: etas.length && globalStep > firstStep ? Math.min(...etas) : null,
       });
+      // Steps are synchronous tensor work: give the event loop a turn after each, so timers (the worker's lease
+      // heartbeat), I/O (progress writes, cancel checks) and HTTP handlers in the same process are not starved.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await spec.endEpoch?.(epoch, globalStep);
   }

@@ -20,8 +20,11 @@ import { runLoop, type ProgressEvent, type StopReason } from './loop';
 
 export interface TrainSegmenterOptions {
   config: SegmenterConfig;
-  train: SegmentationRef[];
-  val?: SegmentationRef[];
+  /** Files of a dataset folder, or slices already in memory (the worker's reviewed slices from the database). */
+  train: (SegmentationRef | LabelledSlice)[];
+  val?: (SegmentationRef | LabelledSlice)[];
+  /** Called on the new model before training (e.g. to copy in the active version's weights for fine-tuning). */
+  initialise?: (model: MaskRcnn) => void;
   options?: Partial<TrainOptions>;
   onProgress?: (e: ProgressEvent) => void;
   /** Validation result after each epoch. */
@@ -50,9 +53,9 @@ export interface TrainResult<M> {
 }
 
 /** Loaded slices are kept in memory: the data sets here are small (≤ 800 slices). */
-async function loadAll(refs: SegmentationRef[]): Promise<LabelledSlice[]> {
+async function loadAll(refs: (SegmentationRef | LabelledSlice)[]): Promise<LabelledSlice[]> {
   const out: LabelledSlice[] = [];
-  for (const r of refs) out.push(await readSegmentationSample(r));
+  for (const r of refs) out.push('labels' in r ? r : await readSegmentationSample(r));
   return out;
 }
 
@@ -115,6 +118,7 @@ export async function trainSegmenter(o: TrainSegmenterOptions): Promise<TrainRes
   const opts: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...o.options };
   if (!opts.epochs && !opts.maxSteps && !opts.timeBudgetS) opts.epochs = 1;
   const model = new MaskRcnn(o.config, opts.seed);
+  o.initialise?.(model);
   const adam = new Adam({ lr: opts.lr, weightDecay: opts.weightDecay, weightDecayMode: opts.weightDecayMode });
   let rng = createRng(opts.seed + 1);
   let start = { epoch: 0, stepInEpoch: 0, globalStep: 0 };

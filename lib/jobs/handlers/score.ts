@@ -1,0 +1,90 @@
+/**
+ * score: runs the active segmenter (and classifier S, when one is active) over every slice not yet accepted,
+ * replacing that slice's model proposals with the new ones (polygons with class and score, shown in the editor's
+ * proposal layer) and storing the uncertainty signals the acquisition strategies rank by.
+ */
+import type { Db } from '@/lib/db/client';
+import type { LesionClass } from '@/lib/imaging/contours';
+import { validatePolygon } from '@/lib/annotations/polygon';
+import type { UncertaintySignals } from '@/lib/al/types';
+import { loadClassifier, loadSegmenter } from '@/lib/model/io';
+import { predict, type SlicePrediction } from '@/lib/model/predict';
+import { scoreConfigSchema } from '../requests';
+import { greySlice } from '../trainingData';
+import { PermanentJobError, type JobHandler } from '../types';
+import { absolute, prepareBackend } from './common';
+
+/** Detections below this score are not offered to annotators (they still count in the uncertainty). */
+export const PROPOSAL_MIN_SCORE = 0.5;
+
+/** The signals stored for the strategies, all "higher = less sure" in [0, 1]. */
+export function signalsOf(p: SlicePrediction): UncertaintySignals {
+  return {
+    segmentation: p.uncertainty.detection,
+    ...(p.uncertainty.leastConfidence !== undefined ? { leastConfidence: p.uncertainty.leastConfidence, margin: p.uncertainty.margin, entropy: p.uncertainty.entropy } : {}),
+  };
+}
+
+/** Proposal polygons in the annotation classes; a merged-lesion model proposes GGO (the schema has no lesion class). */
+export function proposalsOf(p: SlicePrediction) {
+  return p.instances
+    .filter((i) => i.score >= PROPOSAL_MIN_SCORE)
+    .flatMap((i) =>
+      i.polygon.flatMap((poly) => {
+        const valid = validatePolygon(poly, p.width, p.height);
+        return valid.ok ? [{ lesionClass: (i.class === 'C' ? 'C' : 'GGO') as LesionClass, score: i.score, ...valid.polygon }] : [];
+      }),
+    );
+}
+
+async function versionFor(db: Db, kind: 'segmenter' | 'classifier', id?: string) {
+  return id ? db.modelVersion.findFirst({ where: { id, kind } }) : db.modelVersion.findFirst({ where: { kind, active: true } });
+}
+
+export const scoreJob: JobHandler = async (ctx) => {
+  const cfg = scoreConfigSchema.parse(ctx.config ?? {});
+  const segVersion = await versionFor(ctx.db, 'segmenter', cfg.segmenterVersionId);
+  if (!segVersion) throw new PermanentJobError('No segmenter to score with: train one first');
+  const clsVersion = await versionFor(ctx.db, 'classifier', cfg.classifierVersionId);
+  await prepareBackend(ctx);
+  const segmenter = loadSegmenter(absolute(segVersion.path));
+  const classifier = clsVersion ? loadClassifier(absolute(clsVersion.path)) : undefined;
+  const slices = await ctx.db.slice.findMany({
+    where: { status: { not: 'ACCEPTED' } },
+    orderBy: [{ studyId: 'asc' }, { index: 'asc' }],
+    select: { id: true, pixelPath: true, windowWidth: true, windowLevel: true },
+  });
+  await ctx.log(`scoring ${slices.length} slices with segmenter v${segVersion.number}${clsVersion ? ` and classifier v${clsVersion.number}` : ''}`);
+  const started = Date.now();
+  let proposals = 0;
+  try {
+    for (const [k, s] of slices.entries()) {
+      if (ctx.signal.aborted) break;
+      const prediction = predict(segmenter, await greySlice(s), classifier);
+      const polygons = proposalsOf(prediction);
+      const signals = signalsOf(prediction);
+      await ctx.db.$transaction(async (tx) => {
+        // Proposals nobody has taken up are replaced; the editor's proposal layer shows the latest model's.
+        await tx.annotation.updateMany({ where: { sliceId: s.id, source: 'MODEL', deletedAt: null }, data: { deletedAt: new Date() } });
+        if (polygons.length) {
+          await tx.annotation.createMany({
+            data: polygons.map((p) => ({ sliceId: s.id, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: 'MODEL' as const, status: 'DRAFT' as const, score: p.score, modelVersionId: segVersion.id })),
+          });
+        }
+        for (const version of [segVersion, clsVersion]) {
+          if (!version) continue;
+          const data = { uncertainty: signals as object, classProbs: (prediction.sliceProbabilities ?? null) as object };
+          await tx.prediction.upsert({ where: { sliceId_modelVersionId: { sliceId: s.id, modelVersionId: version.id } }, create: { sliceId: s.id, modelVersionId: version.id, ...data }, update: data });
+        }
+      });
+      proposals += polygons.length;
+      const elapsed = (Date.now() - started) / 1000;
+      await ctx.progress({ step: k + 1, totalSteps: slices.length, etaS: ((slices.length - k - 1) * elapsed) / (k + 1), message: `${proposals} proposals` });
+    }
+  } finally {
+    segmenter.dispose();
+    classifier?.dispose();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return { message: `scored ${slices.length} slices in ${seconds.toFixed(1)} s (${(slices.length / Math.max(seconds, 1e-3)).toFixed(2)} slices/s), ${proposals} proposals` };
+};
