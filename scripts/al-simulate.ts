@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { parseCli, runCli } from '../lib/cli/args';
+import { parseCli, runCli, UsageError } from '../lib/cli/args';
 import { labelsToReachBaselineFinal } from '../lib/al/curves';
 import { SIMULATION_STRATEGIES, checkStrategies, simulateActiveLearning } from '../lib/al/simulate';
 import { curvesTable, writeSimulationOutputs } from '../lib/al/simulationReport';
@@ -52,7 +52,12 @@ const argsSchema = z.object({
 
 async function main() {
   const { values: a } = parseCli(process.argv.slice(2), options, argsSchema, false);
-  const strategies = checkStrategies(a.strategies.split(',').map((s) => s.trim()).filter(Boolean));
+  let strategies;
+  try {
+    strategies = checkStrategies(a.strategies.split(',').map((s) => s.trim()).filter(Boolean));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   if (!strategies.includes('random')) strategies.unshift('random'); // the baseline the JSON line compares against
   const roundSeconds = a['round-minutes'] ? a['round-minutes'] * 60 : undefined;
   const roundSteps = a['round-steps'] ?? (roundSeconds ? undefined : 150);

@@ -67,14 +67,14 @@ async function main() {
   await db.$disconnect();
 
   const nextBin = require.resolve('next/dist/bin/next');
-  const tsxCli = require.resolve('tsx/cli');
   if (!dev && buildIsStale()) {
     console.log('[start] building the app (next build)…');
     const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit', env: process.env });
     if (build.status !== 0) throw new Error('next build failed');
   }
   children.push(run(nextBin, [dev ? 'dev' : 'start', '-p', env.port], dev ? 'next dev' : 'next start'));
-  children.push(run(tsxCli, ['workers/main.ts'], 'worker'));
+  // `--import tsx` keeps the worker in one process, so stopping it reaches the process that holds the job.
+  children.push(run('--import', ['tsx', 'workers/main.ts'], 'worker'));
   console.log(`[start] CT-Mask Studio on ${env.appUrl}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown(0));
 }

@@ -66,7 +66,7 @@ function SegmenterSection({ data }: { data: DashboardData }) {
         <FigureTableView table={table} testId="segmenter-table" highlight={(r) => r.active === true} format={(key, v) => (key === 'version' ? versionLabel(v) : key === 'active' ? (v ? 'active' : '') : undefined)} />
       </Figure>
       <Figure title="Versions compared" csv={table} filename="segmenter-versions">
-        <BarChartFigure rows={table.rows} categoryKey="version" categoryLabel={versionLabel} label="Segmenter versions compared: AP@0.5 and Dice per class"
+        <BarChartFigure rows={table.rows} categoryKey="version" categoryPrefix="v" label="Segmenter versions compared: AP@0.5 and Dice per class"
           series={[{ key: 'maskAP50.GGO', label: 'AP@0.5 GGO' }, { key: 'maskAP50.C', label: 'AP@0.5 C' }, { key: 'dice.GGO', label: 'Dice GGO' }, { key: 'dice.C', label: 'Dice C' }]} />
       </Figure>
     </div>

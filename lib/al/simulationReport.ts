@@ -10,6 +10,8 @@ import { CURVE_METRICS, type CurveMetric, type CurvePoint, type Curves, type Rou
 
 const METRIC_LABEL: Record<CurveMetric, string> = { maskAP50: 'mask AP@0.5', dice: 'Dice' };
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf'];
+/** Dashes too, so a strategy that picks the same slices as another (combined without S) stays visible on top of it. */
+const DASHES = ['', '8 4', '2 4', '12 4 2 4'];
 
 export function simulationCsv(rows: readonly RoundResult[]): string {
   const columns = ['strategy', 'labelled', 'seed', 'maskAP50', 'dice'].map((key) => ({ key, label: key }));
@@ -55,7 +57,7 @@ export function learningCurveSvg(curves: Curves, title: string): string {
       const lower = pts.map((p) => `${x(p.labelled)},${y(p.mean - p.std)}`).reverse();
       parts.push(
         `<polygon points="${[...upper, ...lower].join(' ')}" fill="${colour}" fill-opacity="0.15" stroke="none"/>`,
-        `<polyline points="${pts.map((p) => `${x(p.labelled)},${y(p.mean)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`,
+        `<polyline points="${pts.map((p) => `${x(p.labelled)},${y(p.mean)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2" stroke-dasharray="${DASHES[i % DASHES.length]}"/>`,
         ...pts.map((p) => `<circle cx="${x(p.labelled)}" cy="${y(p.mean)}" r="3" fill="${colour}"/>`),
       );
     });
@@ -63,7 +65,7 @@ export function learningCurveSvg(curves: Curves, title: string): string {
   strategies.forEach((s, i) => {
     const lx = margin.l + i * 160;
     const ly = height - 12;
-    parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="3"/>`, `<text x="${lx + 30}" y="${ly}">${esc(s)}</text>`);
+    parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="3" stroke-dasharray="${DASHES[i % DASHES.length]}"/>`, `<text x="${lx + 30}" y="${ly}">${esc(s)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

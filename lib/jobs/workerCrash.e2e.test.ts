@@ -34,7 +34,8 @@ describe.skipIf(!haveData)('worker killed mid-job', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'ctms-crash-'));
   const children: ChildProcess[] = [];
   const startWorker = () => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'workers/main.ts'], {
+    // `node --import tsx` runs the worker in this very process (the tsx CLI would fork a child SIGKILL cannot reach).
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
       cwd: repoRoot(),
       env: { ...process.env, DATABASE_URL: t.url, DATA_DIR: path.join(work, 'data'), CTMS_JOB_LEASE_MS: '3000' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -79,7 +79,8 @@ export async function extractZip(zip: Uint8Array, destDir: string, limits: Unzip
     if (rel === null) continue;
     if (info.compression !== 0 && info.compression !== 8) throw new UploadError(`"${info.name}" uses an unsupported compression method (${info.compression}); re-create the zip with standard deflate`);
     if (info.originalSize > limits.maxEntryBytes) throw new UploadError(`"${info.name}" is ${mib(info.originalSize)} unpacked; the limit per file is ${mib(limits.maxEntryBytes)}`);
-    const target = path.join(root, rel);
+    // Not a path the bundler should trace: it names a file of the upload, checked just below.
+    const target = path.join(/*turbopackIgnore: true*/ root, rel);
     if (!target.startsWith(root + path.sep)) throw new UploadError(`the zip contains an unsafe path "${info.name}"`);
     if (!wanted.has(info.name)) total += info.originalSize;
     wanted.set(info.name, { target, size: info.originalSize });
