@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { parseCli, runCli, UsageError } from '../lib/cli/args';
 import { labelsToReachBaselineFinal } from '../lib/al/curves';
 import { SIMULATION_STRATEGIES, checkStrategies, simulateActiveLearning } from '../lib/al/simulate';
-import { curvesTable, writeSimulationOutputs } from '../lib/al/simulationReport';
+import type { RoundResult } from '../lib/al/curves';
+import { curvesTable, simulationFiles, writePartialCsv, writeSimulationOutputs } from '../lib/al/simulationReport';
 import { MASK_TYPES, PRESETS } from '../lib/model/config';
 import { initModelBackend } from '../lib/model/runtime';
 import { dataDir } from '../lib/paths';
@@ -65,14 +66,20 @@ async function main() {
   const ctrl = new AbortController();
   process.on('SIGINT', () => { console.error('stopping after this training step…'); if (ctrl.signal.aborted) process.exit(130); ctrl.abort(); });
   const seeds = Array.from({ length: a.seeds }, (_, i) => i + 1);
+  const name = path.basename(path.resolve(a.data));
+  const files = simulationFiles(a.out ?? path.join(dataDir(), 'al-simulation'), name, new Date());
+  const done: RoundResult[] = [];
   const result = await simulateActiveLearning({
     data: a.data, strategies, start: a.start, step: a.step, budget: a.budget, seeds, preset: a.preset, maskType: a['mask-type'],
     minSize: a['min-size'], roundSteps, roundSeconds, lr: a.lr, poolLimit: a['pool-limit'], valLimit: a['val-limit'], signal: ctrl.signal,
     log: (line) => console.error(line),
-    onRound: (r) => console.error(`seed ${r.seed} ${r.strategy.padEnd(12)} ${String(r.labelled).padStart(4)} labelled: maskAP50 ${r.maskAP50?.toFixed(3) ?? '—'} dice ${r.dice?.toFixed(3) ?? '—'} (${r.seconds.toFixed(0)} s)${r.picked.length ? ` → next ${r.picked.join(' ')}` : ''}`),
+    onRound: ({ seconds, picked, ...row }) => {
+      done.push(row);
+      writePartialCsv(files, done);
+      console.error(`seed ${row.seed} ${row.strategy.padEnd(12)} ${String(row.labelled).padStart(4)} labelled: maskAP50 ${row.maskAP50?.toFixed(3) ?? '—'} dice ${row.dice?.toFixed(3) ?? '—'} (${seconds.toFixed(0)} s)${picked.length ? ` → next ${picked.join(' ')}` : ''}`);
+    },
   });
-  const name = path.basename(path.resolve(a.data));
-  const files = await writeSimulationOutputs(a.out ?? path.join(dataDir(), 'al-simulation'), name, result.rows, result.curves);
+  await writeSimulationOutputs(files, name, result.rows, result.curves);
   console.log(curvesTable(result.curves));
   console.log(`CSV ${files.csv} (and ${files.latestCsv}), plot ${files.png}; ${result.trainings} training runs in ${result.seconds.toFixed(0)} s`);
   console.log(JSON.stringify({

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { shortTime } from '@/components/charts/format';
 import type { UploadStatus } from '@/lib/uploads/importUpload';
 import { api } from './http';
 import { ProgressBar } from './ProgressBar';
@@ -34,7 +35,7 @@ function Summary({ status }: { status: UploadStatus }) {
         <p data-testid="import-summary">
           {s.files} CT files · {s.studies} {s.studies === 1 ? 'study' : 'studies'} · <strong>{s.slicesAdded} slices added</strong>
           {s.slicesSkipped > 0 && ` · ${s.slicesSkipped} already present`} · {s.annotationsAdded} polygons · {s.labelsAdded} slice classes
-          {s.skipped.length > 0 && <span className="muted"> · {s.skipped.length} other files ignored</span>}
+          {s.skipped.length > 0 && <span className="muted"> · {s.skipped.length} other {s.skipped.length === 1 ? 'file' : 'files'} ignored (not CT images)</span>}
         </p>
       )}
       {status.errors.length > 0 ? (
@@ -122,7 +123,7 @@ export function ImportPanel({ recent }: { recent: UploadStatus[] }) {
             <span className={`badge ${status.state === 'done' ? 'ACCEPTED' : status.state === 'failed' ? 'REJECTED' : 'IN_PROGRESS'}`}>{status.state}</span>
             <span className="muted">{status.masksDir ? `masks from ${status.masksDir}/` : 'no masks folder'} · {status.labelsCsv ? `classes from ${status.labelsCsv}` : 'no labels CSV'}</span>
           </div>
-          <ProgressBar done={status.done} total={status.total || null} label="Import progress" testId="import-progress" />
+          <ProgressBar done={status.done} total={status.total || null} label="Import progress" testId="import-progress" active={status.state === 'running'} />
           <span className="muted small-text">{status.done} / {status.total || '?'} files{status.file && status.state === 'running' ? ` · ${status.file}` : ''}</span>
           {status.state !== 'running' && <Summary status={status} />}
         </div>
@@ -134,7 +135,7 @@ export function ImportPanel({ recent }: { recent: UploadStatus[] }) {
             <thead><tr><th>File</th><th>State</th><th>Slices added</th><th>Errors</th><th>Started</th></tr></thead>
             <tbody>
               {recent.map((r) => (
-                <tr key={r.id}><td>{r.name}</td><td>{r.state}</td><td>{r.summary?.slicesAdded ?? '—'}</td><td>{r.errors.length}</td><td>{r.startedAt.slice(0, 16).replace('T', ' ')}</td></tr>
+                <tr key={r.id}><td>{r.name}</td><td>{r.state}</td><td>{r.summary?.slicesAdded ?? '—'}</td><td>{r.errors.length}</td><td>{shortTime(r.startedAt)}</td></tr>
               ))}
             </tbody>
           </table>

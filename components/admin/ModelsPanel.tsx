@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import { dec, pct } from '@/components/charts/format';
+import { dec, pct, shortTime } from '@/components/charts/format';
 import { classifierVersions, segmenterVersions, type VersionRecord } from '@/lib/dashboard/versions';
 import { api } from './http';
 
@@ -48,13 +48,13 @@ export function ModelsPanel({ initialVersions }: { initialVersions: VersionRecor
                     {rows.map((v) => (
                       <tr key={v.id} className={v.active ? 'highlight' : undefined} data-testid={`version-${kind}-${v.number}`}>
                         <td>v{v.number} {v.active && <span className="badge ACCEPTED">active</span>}</td>
-                        <td>{new Date(v.createdAt).toLocaleString()}</td>
+                        <td>{shortTime(v.createdAt)}</td>
                         <td>{v.labelledSlices}</td>
                         <td>{dec(v.gateMetric, 4)}</td>
-                        <td className="small-text">{figures(v.metrics as never)}</td>
-                        <td>
+                        <td className="small-text wrap">{figures(v.metrics as never)}</td>
+                        <td className="actions">
                           {!v.active && (
-                            <div className="row">
+                            <div className="row nowrap">
                               <button type="button" disabled={busy !== null} onClick={() => promote(v.id, false)}>Promote</button>
                               <button type="button" disabled={busy !== null} onClick={() => promote(v.id, true)} title="Make it active whatever its validation figure">
                                 {active && v.number < active.number ? 'Roll back' : 'Promote anyway'}

@@ -1,5 +1,6 @@
 'use client';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { shortTime } from '@/components/charts/format';
 import { LineChartFigure } from '@/components/charts/LineChartFigure';
 import type { JobProgress } from '@/lib/jobs/types';
 import { api } from './http';
@@ -34,7 +35,6 @@ export interface TrainingOptions {
 }
 
 const ACTIVE = new Set(['QUEUED', 'RUNNING']);
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
 /** Steps (or epochs) done of the total, from whatever the handler reports. */
 function progressOf(p: JobProgress | null): { done: number; total: number | null } {
@@ -98,7 +98,7 @@ function JobView({ id, onChange }: { id: string; onChange: () => void }) {
         <span className="spacer" />
         {ACTIVE.has(job.status) && <button type="button" onClick={cancel} disabled={job.cancelRequested}>Cancel</button>}
       </div>
-      <ProgressBar done={done} total={total} label="Training progress" testId="job-progress" />
+      <ProgressBar done={done} total={total} label="Training progress" testId="job-progress" active={ACTIVE.has(job.status)} />
       <span className="muted small-text">
         {total ? `${done} / ${total} ${p?.totalSteps ? 'steps' : 'epochs'}` : job.status === 'QUEUED' ? 'waiting for a worker' : ''}
         {p?.epoch !== undefined && p?.totalEpochs ? ` · epoch ${p.epoch}/${p.totalEpochs}` : ''}
@@ -207,6 +207,7 @@ export function TrainingPanel({ initialJobs, options }: { initialJobs: JobRow[];
         <section className="card">
           <h3>Jobs</h3>
           {jobs.length === 0 ? <p className="muted">No jobs yet.</p> : (
+            <div className="table-scroll">
             <table className="figures" data-testid="job-list">
               <thead><tr><th>Job</th><th>Status</th><th>Progress</th><th>By</th><th>Created</th></tr></thead>
               <tbody>
@@ -218,12 +219,13 @@ export function TrainingPanel({ initialJobs, options }: { initialJobs: JobRow[];
                       <td><span className={`badge ${j.status}`}>{j.status.toLowerCase()}</span></td>
                       <td>{total ? `${Math.round((100 * done) / total)}%` : '—'}</td>
                       <td>{j.createdBy?.name ?? '—'}</td>
-                      <td>{when(j.createdAt)}</td>
+                      <td>{shortTime(j.createdAt)}</td>
                     </tr>
                   );
                 })}
               </tbody>
             </table>
+            </div>
           )}
         </section>
         {selected ? <JobView key={selected} id={selected} onChange={refresh} /> : <p className="muted">Start a job or pick one from the list.</p>}

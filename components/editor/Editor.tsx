@@ -9,7 +9,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EditorState } from '@/lib/annotations/service';
 import { AutosaveController, type SavePayload, type SaveStatus, type SendResult } from '@/lib/editor/autosave';
-import { record, redo, startHistory, undo, type EditOp, type EditorDoc, type EditorPolygon } from '@/lib/editor/document';
+import { record, redo, sameWorkAsServer, startHistory, undo, type EditOp, type EditorDoc, type EditorPolygon } from '@/lib/editor/document';
 import { fitView, type View } from '@/lib/editor/geometry';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
 import { WINDOW_PRESETS, type Window } from '@/lib/imaging/window';
@@ -102,7 +102,13 @@ export default function Editor({ initial, canEdit, canReview }: { initial: Edito
         throw new Error(`server error ${res.status}`);
       }
       const body = await res.json().catch(() => ({}));
-      if (res.status === 409) return { kind: 'conflict', current: body.details?.current, version: body.details?.current?.version };
+      if (res.status === 409) {
+        const current = body.details?.current as EditorState | undefined;
+        // The same edits delivered twice (a closing page and its reload): nothing to resolve.
+        const ids = current ? sameWorkAsServer(payload.doc, current) : null;
+        if (current && ids) return { kind: 'ok', version: current.version, ids };
+        return { kind: 'conflict', current, version: current?.version ?? payload.baseVersion };
+      }
       if (!res.ok) return { kind: 'invalid', message: body.error ?? `HTTP ${res.status}` };
       return { kind: 'ok', version: body.version, ids: body.ids };
     };

@@ -89,15 +89,24 @@ export interface SimulationFiles {
   latestPng: string;
 }
 
-/** Writes <out>/<dataset>-<timestamp>.csv/.png and copies them to latest.csv / latest.png. */
-export async function writeSimulationOutputs(outDir: string, datasetName: string, rows: readonly RoundResult[], curves: Curves, when = new Date()): Promise<SimulationFiles> {
-  fs.mkdirSync(outDir, { recursive: true });
+/** Where a run started at `when` writes: <out>/<dataset>-<timestamp>.csv/.png, copied to latest.csv / latest.png. */
+export function simulationFiles(outDir: string, datasetName: string, when: Date): SimulationFiles {
   const stem = `${datasetName}-${when.toISOString().replace(/[:.]/g, '-')}`;
-  const files: SimulationFiles = {
+  return {
     csv: path.join(outDir, `${stem}.csv`), latestCsv: path.join(outDir, 'latest.csv'),
     png: path.join(outDir, `${stem}.png`), latestPng: path.join(outDir, 'latest.png'),
   };
+}
+
+/** Rewrites the run's CSV with the rounds so far, so an interrupted simulation still leaves its finished rounds. */
+export function writePartialCsv(files: SimulationFiles, rows: readonly RoundResult[]): void {
+  fs.mkdirSync(path.dirname(files.csv), { recursive: true });
   fs.writeFileSync(files.csv, simulationCsv(rows));
+}
+
+/** Writes the final CSV and plot and copies both to latest.*. */
+export async function writeSimulationOutputs(files: SimulationFiles, datasetName: string, rows: readonly RoundResult[], curves: Curves): Promise<SimulationFiles> {
+  writePartialCsv(files, rows);
   fs.copyFileSync(files.csv, files.latestCsv);
   await sharp(Buffer.from(learningCurveSvg(curves, `Active-learning simulation: ${datasetName}`))).png().toFile(files.png);
   fs.copyFileSync(files.png, files.latestPng);

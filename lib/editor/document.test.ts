@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdit, record, redo, startHistory, undo, type EditorDoc, type EditorPolygon } from './document';
+import { applyEdit, record, redo, sameWorkAsServer, startHistory, undo, type EditorDoc, type EditorPolygon } from './document';
 
 const tri = (key: string): EditorPolygon => ({ key, lesionClass: 'GGO', points: [[0, 0], [10, 0], [0, 10]], holes: [], source: 'HUMAN' });
 const empty: EditorDoc = { polygons: [], sliceClass: null, unsure: false };
@@ -57,5 +57,20 @@ describe('undo/redo history', () => {
   it('records no step for an edit that changes nothing', () => {
     const h = record(startHistory(empty), { type: 'setSliceClass', sliceClass: null });
     expect(h.past).toHaveLength(0);
+  });
+});
+
+describe('sameWorkAsServer', () => {
+  const doc: EditorDoc = { polygons: [tri('k1'), { ...tri('k2'), lesionClass: 'C' }], sliceClass: 'CP', unsure: false };
+  const server = { polygons: [{ id: 'db2', lesionClass: 'C', points: tri('x').points, holes: [] }, { id: 'db1', lesionClass: 'GGO', points: tri('x').points, holes: [] }], sliceClass: 'CP', unsure: false };
+
+  it('recognises the same work delivered twice and maps the keys to the stored ids', () => {
+    expect(sameWorkAsServer(doc, server)).toEqual({ k1: 'db1', k2: 'db2' });
+  });
+
+  it('sees a real conflict when anything differs', () => {
+    expect(sameWorkAsServer(doc, { ...server, sliceClass: 'Normal' })).toBeNull();
+    expect(sameWorkAsServer(doc, { ...server, polygons: server.polygons.slice(1) })).toBeNull();
+    expect(sameWorkAsServer({ ...doc, polygons: [tri('k1'), { ...tri('k2'), points: [[0, 0], [9, 0], [0, 9]] }] }, server)).toBeNull();
   });
 });

@@ -130,3 +130,30 @@ export function redo(history: History): History {
   if (history.future.length === 0) return history;
   return { past: [...history.past, history.present], present: history.future[0], future: history.future.slice(1) };
 }
+
+interface ServerPolygon {
+  id: string;
+  lesionClass: string;
+  points: unknown;
+  holes: unknown;
+}
+
+/**
+ * When a save is refused as stale, the server may already hold exactly this work (the same edits delivered twice:
+ * by a page that was closing and by its reload, or a retry whose first answer was lost). Then there is no conflict:
+ * returns the server's id for each polygon key; null when the contents differ.
+ */
+export function sameWorkAsServer(doc: EditorDoc, server: { polygons: ServerPolygon[]; sliceClass: string | null; unsure: boolean }): Record<string, string> | null {
+  if (doc.sliceClass !== null && (doc.sliceClass !== server.sliceClass || doc.unsure !== server.unsure)) return null;
+  if (doc.polygons.length !== server.polygons.length) return null;
+  const key = (p: { lesionClass: string; points: unknown; holes: unknown }) => JSON.stringify([p.lesionClass, p.points, p.holes]);
+  const byContent = new Map<string, string[]>();
+  for (const p of server.polygons) byContent.set(key(p), [...(byContent.get(key(p)) ?? []), p.id]);
+  const ids: Record<string, string> = {};
+  for (const p of doc.polygons) {
+    const match = byContent.get(key(p))?.shift();
+    if (!match) return null;
+    ids[p.key] = match;
+  }
+  return ids;
+}
