@@ -95,3 +95,37 @@ test('admin trains from the console: the progress bar moves and a new version ap
   await page.goto('/dashboard');
   await expect(page.getByTestId('segmenter-table').locator('tbody tr')).toHaveCount(versionsBefore + 1);
 });
+
+test('an admin sees the promotion gate refuse a worse version, then rolls back to it by force', async ({ page }) => {
+  const db = createDb(`file:${path.resolve('.e2e-data/ctms.db')}`);
+  const ids: string[] = [];
+  let wasActive: { id: string } | null = null;
+  try {
+    // Two classifier versions numbered after any existing ones; the newer one active with the better figure.
+    const first = ((await db.modelVersion.findFirst({ where: { kind: 'classifier' }, orderBy: { number: 'desc' } }))?.number ?? 0) + 1;
+    wasActive = await db.modelVersion.findFirst({ where: { kind: 'classifier', active: true } });
+    const metrics = (accuracy: number) => ({ classNames: ['COVID-19', 'Normal'], confusion: [[5, 5], [5, 5]], accuracy, sensitivity: {}, precision: {} });
+    const make = (number: number, gateMetric: number, active: boolean) =>
+      db.modelVersion.create({ data: { kind: 'classifier', number, path: 'e2e/none', config: {}, trainingSummary: {}, labelledSlices: number, gateMetric, active, metrics: metrics(gateMetric) } });
+    if (wasActive) await db.modelVersion.update({ where: { id: wasActive.id }, data: { active: false } });
+    ids.push((await make(first, 0.4, false)).id, (await make(first + 1, 0.6, true)).id);
+
+    await loginAs(page, 'ADMIN');
+    await page.goto('/admin/models');
+    const older = page.getByTestId(`version-classifier-${first}`);
+    const newer = page.getByTestId(`version-classifier-${first + 1}`);
+    await expect(newer).toContainText('active');
+    await older.getByRole('button', { name: 'Promote', exact: true }).click();
+    await expect(older.getByRole('status')).toHaveText('Not promoted: validation 0.4000 is below the active version\'s 0.6000');
+    await older.getByRole('button', { name: 'Roll back' }).click();
+    await expect(older.getByRole('status')).toHaveText('Promoted: promoted by an admin');
+    await expect(older).toContainText('active');
+    await expect(newer).not.toContainText('active');
+    await page.reload();
+    await expect(page.getByTestId(`version-classifier-${first}`)).toContainText('active');
+  } finally {
+    await db.modelVersion.deleteMany({ where: { id: { in: ids } } });
+    if (wasActive) await db.modelVersion.update({ where: { id: wasActive.id }, data: { active: true } });
+    await db.$disconnect();
+  }
+});

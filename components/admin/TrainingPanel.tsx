@@ -208,7 +208,7 @@ export function TrainingPanel({ initialJobs, options }: { initialJobs: JobRow[];
           <h3>Jobs</h3>
           {jobs.length === 0 ? <p className="muted">No jobs yet.</p> : (
             <div className="table-scroll">
-            <table className="figures" data-testid="job-list">
+            <table className="figures wrap-cells" data-testid="job-list">
               <thead><tr><th>Job</th><th>Status</th><th>Progress</th><th>By</th><th>Created</th></tr></thead>
               <tbody>
                 {jobs.map((j) => {

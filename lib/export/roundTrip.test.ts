@@ -2,23 +2,21 @@
  * Export → re-import round trip on real data: the MedSeg sample's polygons and slice classes come back from the
  * masks export through the project's own importer with IoU ≥ 0.99 per slice and class.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelIoU, polygonsToLabelMap, type LesionPolygon } from '@/lib/imaging/contours';
 import { importPath } from '@/lib/import/importPath';
-import { sharedDataDir } from '@/lib/testing/paths';
+import { haveMedseg, medsegDir, medsegImages, medsegMasks, stageMedseg } from '@/lib/testing/medseg';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
 import { collectExport } from './collect';
 import { toCoco } from './coco';
 import { writeExport } from './write';
 
-const medseg = path.join(sharedDataDir(), 'medseg-ggo-c');
-const haveData = existsSync(path.join(medseg, 'images'));
-if (!haveData) console.warn(`skipping the export round trip: no ${medseg}`);
+if (!haveMedseg) console.warn(`skipping the export round trip: no ${medsegDir}`);
 
-describe.skipIf(!haveData)('export and re-import of the MedSeg sample', () => {
+describe.skipIf(!haveMedseg)('export and re-import of the MedSeg sample', () => {
   let source: TestDb;
   let target: TestDb;
   const work = mkdtempSync(path.join(os.tmpdir(), 'ctms-export-'));
@@ -27,13 +25,10 @@ describe.skipIf(!haveData)('export and re-import of the MedSeg sample', () => {
     process.env.DATA_DIR = path.join(work, 'pixels');
     [source, target] = [await createTestDb('sqlite'), await createTestDb('sqlite')];
     // Twelve real slices with GGO/C masks, and a slice class for each from a CSV.
-    const images = path.join(work, 'in/images');
-    const { cpSync, readdirSync, writeFileSync, mkdirSync } = await import('node:fs');
-    mkdirSync(images, { recursive: true });
-    const files = readdirSync(path.join(medseg, 'images')).sort().slice(0, 12);
-    for (const f of files) cpSync(path.join(medseg, 'images', f), path.join(images, f));
+    const files = medsegImages().slice(0, 12);
+    const images = stageMedseg(path.join(work, 'in/images'), files);
     writeFileSync(path.join(work, 'in/labels.csv'), 'file,class\n' + files.map((f, k) => `${f},${k % 2 ? 'COVID-19' : 'Normal'}`).join('\n'));
-    const summary = await importPath(source.db, images, { masksDir: path.join(medseg, 'masks'), labelsCsv: path.join(work, 'in/labels.csv'), studyFrom: 'file' });
+    const summary = await importPath(source.db, images, { masksDir: medsegMasks, labelsCsv: path.join(work, 'in/labels.csv'), studyFrom: 'file' });
     expect(summary.errors).toEqual([]);
   });
   afterAll(async () => {

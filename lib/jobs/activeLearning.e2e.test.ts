@@ -3,16 +3,16 @@
  * run by the worker → a new, promoted model version → a score job → proposals and uncertainties → the annotation
  * queue now serves the least-confident slice first. Also: a running training job is cancelled within one step.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strategyOrder } from '@/lib/al/queueOrder';
 import { importPath } from '@/lib/import/importPath';
 import { leaseNextSlice } from '@/lib/queue/next';
 import { createTestUser } from '@/lib/testing/fixtures';
-import { sharedDataDir } from '@/lib/testing/paths';
+import { haveMedseg, medsegDir, medsegImages, medsegMasks, stageMedseg } from '@/lib/testing/medseg';
+import { waitFor } from '@/lib/testing/wait';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
 import { jobHandlers } from './handlers';
 import { TableQueue } from './queue';
@@ -20,27 +20,9 @@ import { enqueueJob } from './service';
 import { requestCancel } from './store';
 import { workerLoop } from './worker';
 
-const medseg = path.join(sharedDataDir(), 'medseg-ggo-c');
-const haveData = existsSync(path.join(medseg, 'images'));
-if (!haveData) console.warn(`skipping the active-learning loop test: no ${medseg}`);
+if (!haveMedseg) console.warn(`skipping the active-learning loop test: no ${medsegDir}`);
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out; last value ${JSON.stringify(v)?.slice(0, 300)}`);
-    await sleep(200);
-  }
-}
-
-/** Stages n MedSeg images (optionally with masks) into `dir` for import. */
-export function stageMedseg(dir: string, files: string[]) {
-  mkdirSync(dir, { recursive: true });
-  for (const f of files) cpSync(path.join(medseg, 'images', f), path.join(dir, f));
-}
-
-describe.skipIf(!haveData)('active-learning loop on real slices', () => {
+describe.skipIf(!haveMedseg)('active-learning loop on real slices', () => {
   let t: TestDb;
   const work = mkdtempSync(path.join(os.tmpdir(), 'ctms-al-'));
   const previousDataDir = process.env.DATA_DIR;
@@ -51,10 +33,10 @@ describe.skipIf(!haveData)('active-learning loop on real slices', () => {
   beforeAll(async () => {
     process.env.DATA_DIR = path.join(work, 'data');
     t = await createTestDb('sqlite');
-    const files = readdirSync(path.join(medseg, 'images')).sort((a, b) => parseInt(a) - parseInt(b));
+    const files = medsegImages();
     stageMedseg(path.join(work, 'labelled'), files.slice(0, 8));
     stageMedseg(path.join(work, 'queue'), files.slice(40, 46));
-    const labelled = await importPath(t.db, path.join(work, 'labelled'), { masksDir: path.join(medseg, 'masks'), studyFrom: 'file' });
+    const labelled = await importPath(t.db, path.join(work, 'labelled'), { masksDir: medsegMasks, studyFrom: 'file' });
     const unlabelled = await importPath(t.db, path.join(work, 'queue'), { studyFrom: 'file' });
     expect(labelled.errors.concat(unlabelled.errors)).toEqual([]);
     loop = workerLoop({ db: t.db, queue: queue(), handlers: jobHandlers(), signal: stop.signal, pollMs: 100, workerId: 'test-worker' });
@@ -73,7 +55,7 @@ describe.skipIf(!haveData)('active-learning loop on real slices', () => {
     const before = await leaseNextSlice(t.db, annotator.id, { order: strategyOrder('segmentation') });
     await t.db.sliceLease.deleteMany({});
     const job = await enqueueJob(t.db, { type: 'train-segmenter', config: { preset: 'tiny', epochs: 2, timeBudgetMin: 1.5, lr: 1e-3 }, modelKind: 'segmenter' }, queue());
-    const done = await until(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => j.status !== 'QUEUED' && j.status !== 'RUNNING', 240_000);
+    const done = await waitFor(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => j.status !== 'QUEUED' && j.status !== 'RUNNING', 240_000);
     expect(done.error).toBeNull();
     expect(done.status).toBe('SUCCEEDED');
     const version = await t.db.modelVersion.findUniqueOrThrow({ where: { id: done.resultVersionId! } });
@@ -81,7 +63,7 @@ describe.skipIf(!haveData)('active-learning loop on real slices', () => {
     expect((version.trainingSummary as { trainCount: number }).trainCount).toBeGreaterThan(0);
     expect((done.lossHistory as unknown[]).length).toBeGreaterThan(0);
 
-    const score = await until(() => t.db.job.findFirst({ where: { type: 'score' } }), (j) => j?.status === 'SUCCEEDED' || j?.status === 'FAILED', 240_000);
+    const score = await waitFor(() => t.db.job.findFirst({ where: { type: 'score' } }), (j) => j?.status === 'SUCCEEDED' || j?.status === 'FAILED', 240_000);
     expect(score?.error ?? null).toBeNull();
     const predictions = await t.db.prediction.findMany({ where: { modelVersionId: version.id }, include: { slice: { select: { status: true } } } });
     expect(predictions.length).toBe(6); // every slice not yet accepted
@@ -93,10 +75,10 @@ describe.skipIf(!haveData)('active-learning loop on real slices', () => {
 
   it('stops a running training job within one step when it is cancelled', async () => {
     const job = await enqueueJob(t.db, { type: 'train-segmenter', config: { preset: 'tiny', epochs: 50, timeBudgetMin: 5, fineTune: false } , modelKind: 'segmenter' }, queue());
-    const running = await until(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => ((j.progress as { step?: number } | null)?.step ?? 0) >= 2, 240_000);
+    const running = await waitFor(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => ((j.progress as { step?: number } | null)?.step ?? 0) >= 2, 240_000);
     const stepAtCancel = (running.progress as { step: number }).step;
     expect(await requestCancel(t.db, job.id)).toBe('requested');
-    const ended = await until(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => j.status !== 'RUNNING', 60_000);
+    const ended = await waitFor(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => j.status !== 'RUNNING', 60_000);
     expect(ended.status).toBe('CANCELLED');
     const lastStep = (ended.progress as { step: number }).step;
     expect(lastStep - stepAtCancel).toBeLessThanOrEqual(2); // the step running at the cancel, and at most the one it was reported in

@@ -3,19 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseProvider } from '@/lib/db/client';
 import { testPostgres } from '@/lib/testing/postgres';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
+import { waitFor } from '@/lib/testing/wait';
 import { createJobQueue, type JobQueue } from './queue';
 import { enqueueJob } from './service';
 import { claimJob, createJob, endJob, JobConflictError, reapExpiredLeases, requestCancel } from './store';
 import type { JobHandlers } from './types';
 import { workerLoop } from './worker';
-
-async function until(check: () => Promise<boolean>, timeoutMs = 30_000) {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
-    await sleep(50);
-  }
-}
 
 function suite(provider: DatabaseProvider) {
   let t: TestDb;
@@ -50,7 +43,7 @@ function suite(provider: DatabaseProvider) {
       workerLoop({ db: t.db, queue: qa, handlers, signal: stop.signal, workerId: 'worker-a', pollMs: 20 }),
       workerLoop({ db: t.db, queue: qb, handlers, signal: stop.signal, workerId: 'worker-b', pollMs: 20 }),
     ];
-    await until(async () => (await t.db.job.count({ where: { id: { in: ids }, status: 'SUCCEEDED' } })) === ids.length);
+    await waitFor(async () => (await t.db.job.count({ where: { id: { in: ids }, status: 'SUCCEEDED' } })) === ids.length, Boolean);
     stop.abort();
     const [ranA, ranB] = await Promise.all(workers);
     expect(runs.sort()).toEqual([...ids].sort());
@@ -71,7 +64,7 @@ function suite(provider: DatabaseProvider) {
     await t.db.job.update({ where: { id: job.id }, data: { maxAttempts: 2 } });
     const stop = new AbortController();
     const loop = workerLoop({ db: t.db, queue: q, handlers, signal: stop.signal, pollMs: 50 });
-    await until(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status === 'SUCCEEDED');
+    await waitFor(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status === 'SUCCEEDED', Boolean);
     stop.abort();
     await loop;
     const row = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
@@ -96,11 +89,11 @@ function suite(provider: DatabaseProvider) {
     const job = await enqueueJob(t.db, { type: 'steps', config: {} }, q);
     const stop = new AbortController();
     const loop = workerLoop({ db: t.db, queue: q, handlers, signal: stop.signal, pollMs: 20 });
-    await until(async () => ((await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).progress as { step?: number } | null)?.step! >= 5);
+    await waitFor(async () => ((await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).progress as { step?: number } | null)?.step! >= 5, Boolean);
     cancelAt = Date.now();
     stepsAfterCancel = 0;
     expect(await requestCancel(t.db, job.id)).toBe('requested');
-    await until(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status === 'CANCELLED', 10_000);
+    await waitFor(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status === 'CANCELLED', Boolean, 10_000);
     stop.abort();
     await loop;
     expect(stepsAfterCancel).toBeLessThanOrEqual(1);

@@ -3,33 +3,21 @@
  * from its last checkpoint, and the active model does not change until the new version is promoted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPath } from '@/lib/import/importPath';
 import { repoRoot } from '@/lib/paths';
-import { sharedDataDir } from '@/lib/testing/paths';
+import { haveMedseg, medsegDir, medsegImages, medsegMasks, stageMedseg } from '@/lib/testing/medseg';
+import { waitFor } from '@/lib/testing/wait';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
 import { TableQueue } from './queue';
 import { enqueueJob } from './service';
 
-const medseg = path.join(sharedDataDir(), 'medseg-ggo-c');
-const haveData = existsSync(path.join(medseg, 'images'));
-if (!haveData) console.warn(`skipping the worker crash test: no ${medseg}`);
+if (!haveMedseg) console.warn(`skipping the worker crash test: no ${medsegDir}`);
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out; last value ${JSON.stringify(v)?.slice(0, 300)}`);
-    await sleep(250);
-  }
-}
-
-describe.skipIf(!haveData)('worker killed mid-job', () => {
+describe.skipIf(!haveMedseg)('worker killed mid-job', () => {
   let t: TestDb;
   const work = mkdtempSync(path.join(os.tmpdir(), 'ctms-crash-'));
   const children: ChildProcess[] = [];
@@ -49,10 +37,8 @@ describe.skipIf(!haveData)('worker killed mid-job', () => {
   beforeAll(async () => {
     process.env.DATA_DIR = path.join(work, 'data');
     t = await createTestDb('sqlite');
-    const images = path.join(work, 'images');
-    mkdirSync(images, { recursive: true });
-    for (const f of readdirSync(path.join(medseg, 'images')).sort((a, b) => parseInt(a) - parseInt(b)).slice(0, 6)) cpSync(path.join(medseg, 'images', f), path.join(images, f));
-    expect((await importPath(t.db, images, { masksDir: path.join(medseg, 'masks'), studyFrom: 'file' })).errors).toEqual([]);
+    const images = stageMedseg(path.join(work, 'images'), medsegImages().slice(0, 6));
+    expect((await importPath(t.db, images, { masksDir: medsegMasks, studyFrom: 'file' })).errors).toEqual([]);
   }, 120_000);
 
   afterAll(async () => {
@@ -66,13 +52,13 @@ describe.skipIf(!haveData)('worker killed mid-job', () => {
     const previous = await t.db.modelVersion.create({ data: { kind: 'segmenter', number: 1, path: 'models/segmenter/old', config: {}, metrics: {}, gateMetric: -1, trainingSummary: {}, labelledSlices: 1, active: true } });
     const job = await enqueueJob(t.db, { type: 'train-segmenter', config: { preset: 'tiny', epochs: 3, timeBudgetMin: 0.5, fineTune: false }, modelKind: 'segmenter' }, new TableQueue(t.db));
     const first = startWorker();
-    await until(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => ((j.progress as { step?: number } | null)?.step ?? 0) >= 2, 180_000);
+    await waitFor(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => ((j.progress as { step?: number } | null)?.step ?? 0) >= 2, 180_000);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect((await t.db.modelVersion.findFirstOrThrow({ where: { kind: 'segmenter', active: true } })).id).toBe(previous.id);
 
     startWorker();
-    const done = await until(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => j.status === 'SUCCEEDED' || j.status === 'FAILED', 300_000);
+    const done = await waitFor(() => t.db.job.findUniqueOrThrow({ where: { id: job.id } }), (j) => j.status === 'SUCCEEDED' || j.status === 'FAILED', 300_000);
     expect(done.status).toBe('SUCCEEDED');
     expect(done.attempts).toBe(2);
     expect(done.log).toMatch(/stopped responding \(lease expired\)/);
