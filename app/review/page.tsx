@@ -32,6 +32,9 @@ export default async function ReviewPage() {
   return (
     <div className="stack">
       <h1>Review</h1>
+      <p className="muted">
+        How much reviewers and annotators change the model’s proposals: <Link href="/effort">correction effort</Link>.
+      </p>
       <h2>Submitted by annotators ({submitted.length})</h2>
       <QueueTable rows={submitted} empty="Nothing waiting: every submitted slice has been reviewed." testId="review-submitted" />
       <h2>Model proposals awaiting a human ({proposals.length})</h2>
