@@ -57,8 +57,13 @@ describe('startUploadImport', () => {
     const admin = await createTestUser(t.db, 'ADMIN', 'Admin');
     const dataDir = path.join(work, 'data');
     const zip = await buildTestZip({ slices: 3, corrupt: true });
-    const started = await startUploadImport(t.db, new Blob([zip]).stream(), 'test.zip', { importedById: admin.id, dataDir });
-    await expect(startUploadImport(t.db, new Blob([zip]).stream(), 'again.zip', { importedById: admin.id, dataDir })).rejects.toMatchObject({ status: 409 });
+    // Two uploads at once: the second is refused while the first is still being received.
+    const [first, second] = await Promise.allSettled([
+      startUploadImport(t.db, new Blob([zip]).stream(), 'test.zip', { importedById: admin.id, dataDir }),
+      startUploadImport(t.db, new Blob([zip]).stream(), 'again.zip', { importedById: admin.id, dataDir }),
+    ]);
+    expect(second).toMatchObject({ status: 'rejected', reason: { status: 409 } });
+    const started = (first as PromiseFulfilledResult<UploadStatus>).value;
     expect(started).toMatchObject({ state: 'running', masksDir: 'masks', labelsCsv: 'labels.csv' });
     const status = await finished(started.id);
     expect(status.state).toBe('done');

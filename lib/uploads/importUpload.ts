@@ -139,23 +139,26 @@ function remember(status: UploadStatus) {
 export async function startUploadImport(db: Db, body: ReadableStream<Uint8Array> | null, name: string, options: UploadOptions): Promise<UploadStatus> {
   if ([...uploads.values()].some((u) => u.state === 'running')) throw new UploadError('another import is still running: wait for it to finish', 409);
   const zipFile = newUploadPath(options.dataDir);
-  const id = path.basename(path.dirname(zipFile));
   const root = path.join(path.dirname(zipFile), 'files');
+  const rel = (file: string) => (path.isAbsolute(file) ? path.relative(root, file) : file);
+  // Registered before the first await, so a second upload arriving meanwhile is refused rather than run alongside.
+  const status: UploadStatus = {
+    id: path.basename(path.dirname(zipFile)), name, state: 'running', done: 0, total: 0, file: '', errors: [], startedAt: new Date().toISOString(), masksDir: null, labelsCsv: null,
+  };
+  remember(status);
+  let layout: Awaited<ReturnType<typeof detectLayout>>;
   try {
     await saveUploadStream(body, zipFile, options.maxUploadBytes ?? maxUploadBytes());
     await extractZip(await fs.readFile(zipFile), root, options.limits ?? DEFAULT_UNZIP_LIMITS);
+    await fs.rm(zipFile, { force: true });
+    layout = await detectLayout(root);
   } catch (error) {
+    uploads.delete(status.id);
     await fs.rm(path.dirname(zipFile), { recursive: true, force: true });
     throw error;
   }
-  await fs.rm(zipFile, { force: true });
-  const { masksDir, labelsCsv } = await detectLayout(root);
-  const rel = (file: string) => path.isAbsolute(file) ? path.relative(root, file) : file;
-  const status: UploadStatus = {
-    id, name, state: 'running', done: 0, total: 0, file: '', errors: [], startedAt: new Date().toISOString(),
-    masksDir: masksDir ? rel(masksDir) : null, labelsCsv: labelsCsv ? rel(labelsCsv) : null,
-  };
-  remember(status);
+  const { masksDir, labelsCsv } = layout;
+  Object.assign(status, { masksDir: masksDir ? rel(masksDir) : null, labelsCsv: labelsCsv ? rel(labelsCsv) : null });
 
   void (async () => {
     let outcome: Partial<UploadStatus>;
