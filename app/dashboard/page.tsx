@@ -128,6 +128,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <a href="#segmenter">Segmenter</a>
         <a href="#learning">Learning curves</a>
         <a href="#agreement">Agreement</a>
+        <Link href="/effort">Correction effort</Link>
       </nav>
       <h2 id="classifier">Classifier (slice class)</h2>
       <ClassifierSection data={data} selected={params.classifier} />

@@ -9,6 +9,7 @@ export const ADMIN_SECTIONS = [
   { href: '/admin/training', label: 'Training' },
   { href: '/admin/models', label: 'Models' },
   { href: '/admin/active-learning', label: 'Active learning' },
+  { href: '/admin/export', label: 'Export' },
 ] as const;
 
 export function AdminTabs() {
