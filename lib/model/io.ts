@@ -184,10 +184,11 @@ function expectKind(md: ModelDir, kind: Manifest['kind']): void {
   if (md.manifest.kind !== kind) throw new ModelLoadError(md.dir, `it holds a ${md.manifest.kind}, not a ${kind}`);
 }
 
-export function loadSegmenter(dir: string): MaskRcnn {
+/** Builds a model of `kind` from the folder's config and fills in its weights (the model is freed if they do not fit). */
+function loadKind<M extends { ps: ParamStore; dispose(): void }>(dir: string, kind: Manifest['kind'], build: (md: ModelDir) => M): M {
   const md = readModelDir(dir);
-  expectKind(md, 'segmenter');
-  const model = new MaskRcnn(configOf(md, parseSegmenterConfig));
+  expectKind(md, kind);
+  const model = build(md);
   try {
     assignWeights(md, model.ps);
   } catch (err) {
@@ -197,17 +198,12 @@ export function loadSegmenter(dir: string): MaskRcnn {
   return model;
 }
 
+export function loadSegmenter(dir: string): MaskRcnn {
+  return loadKind(dir, 'segmenter', (md) => new MaskRcnn(configOf(md, parseSegmenterConfig)));
+}
+
 export function loadClassifier(dir: string): CovidCtMaskNet {
-  const md = readModelDir(dir);
-  expectKind(md, 'classifier');
-  const model = new CovidCtMaskNet(configOf(md, parseClassifierConfig));
-  try {
-    assignWeights(md, model.ps);
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
-  return model;
+  return loadKind(dir, 'classifier', (md) => new CovidCtMaskNet(configOf(md, parseClassifierConfig)));
 }
 
 /** Loads whichever kind the directory holds. */
