@@ -57,25 +57,24 @@ function summary(v: VersionRecord): VersionSummary {
 
 const byNumber = (a: VersionSummary, b: VersionSummary) => a.number - b.number;
 
-/** Segmenter versions, oldest first, with their metrics (null when the stored JSON is not a segmentation report). */
-export function segmenterVersions(rows: readonly VersionRecord[]): SegmenterVersion[] {
+/** Versions of one kind, oldest first, with their metrics parsed by `schema` (null when the stored JSON does not fit). */
+function versionsOf<M>(rows: readonly VersionRecord[], kind: string, schema: z.ZodType<M>) {
   return rows
-    .filter((v) => v.kind === 'segmenter')
+    .filter((v) => v.kind === kind)
     .map((v) => {
-      const parsed = segmentationSchema.safeParse(v.metrics);
+      const parsed = schema.safeParse(v.metrics);
       return { ...summary(v), metrics: parsed.success ? parsed.data : null };
     })
     .sort(byNumber);
 }
 
+/** Segmenter versions, oldest first, with their metrics (null when the stored JSON is not a segmentation report). */
+export function segmenterVersions(rows: readonly VersionRecord[]): SegmenterVersion[] {
+  return versionsOf(rows, 'segmenter', segmentationSchema);
+}
+
 export function classifierVersions(rows: readonly VersionRecord[]): ClassifierVersion[] {
-  return rows
-    .filter((v) => v.kind === 'classifier')
-    .map((v) => {
-      const parsed = classificationSchema.safeParse(v.metrics);
-      return { ...summary(v), metrics: parsed.success ? parsed.data : null };
-    })
-    .sort(byNumber);
+  return versionsOf(rows, 'classifier', classificationSchema);
 }
 
 /** The lesion classes the segmenter tables show, and the mean the report adds. */
