@@ -10,6 +10,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@/lib/model/tf';
 import { probeTrainingKernels } from '@/lib/model/backend/probeTrainingKernels';
 import { registerWasmTrainingKernels } from '@/lib/model/backend/wasmTrainingKernels';
+import { usesIm2col } from '@/lib/model/backend/conv2DBackpropFilter';
+import { convGradGeometry } from '@/lib/model/backend/convGeometry';
 
 type Pass = 'forward' | 'backprop input' | 'backprop filter';
 
@@ -32,12 +34,21 @@ const shapes: Shape[] = [
   { label: '64×64×64, 3×3 s1', n: 1, h: 64, k: 3, cin: 64, cout: 64, stride: 1, pad: 'same' },
   { label: '128×128×64, 3×3 s1', n: 1, h: 128, k: 3, cin: 64, cout: 64, stride: 1, pad: 'same' },
   { label: '128×128×64→128, 3×3 s2', n: 1, h: 128, k: 3, cin: 64, cout: 128, stride: 2, pad: 'same' },
+  // `light` at 512 px: the stride-16 map (layer3, FPN output, RPN head) and the mask head's 4 convs
+  { label: '40×40×256, 3×3 s1', n: 1, h: 40, k: 3, cin: 256, cout: 256, stride: 1, pad: 'same' },
+  { label: 'mask head 16×14²×128', n: 16, h: 14, k: 3, cin: 128, cout: 128, stride: 1, pad: 'same' },
   // the mask head's up-convolution (conv2dTranspose 14→28, 256 ch) for 8 RoIs is this kernel's dx pass
   { label: 'mask up-conv 8×28²×256', n: 8, h: 28, k: 2, cin: 256, cout: 256, stride: 2, pad: 'valid', passes: ['backprop input'] },
 ];
 
 function outSize(s: Shape): number {
   return s.pad === 'same' ? Math.ceil(s.h / s.stride) : Math.floor((s.h - s.k) / s.stride) + 1;
+}
+
+/** Which formulation our wasm Conv2DBackpropFilter picks for this shape. */
+function filterGradIm2col(s: Shape): boolean {
+  const g = convGradGeometry([s.n, s.h, s.h, s.cin], [s.k, s.k, s.cin, s.cout], s.stride, 1, s.pad, undefined, false, 'NHWC', 'bench');
+  return usesIm2col(g, s.n);
 }
 
 function flops(s: Shape): number {
@@ -80,7 +91,8 @@ async function bench(backend: string, passes: Pass[], reps: number, tag = backen
         continue;
       }
       const sec = time(() => runPass(pass, s, x, w, dy), reps);
-      console.log(`${tag.padEnd(22)} ${s.label.padEnd(24)} ${pass.padEnd(16)} ${(sec * 1000).toFixed(1).padStart(8)} ms  ${(flops(s) / sec / 1e9).toFixed(2).padStart(6)} GFLOP/s`);
+      const how = backend === 'wasm' && pass === 'backprop filter' ? (filterGradIm2col(s) ? '  (im2col + GEMM)' : '  (as a convolution)') : '';
+      console.log(`${tag.padEnd(22)} ${s.label.padEnd(24)} ${pass.padEnd(16)} ${(sec * 1000).toFixed(1).padStart(8)} ms  ${(flops(s) / sec / 1e9).toFixed(2).padStart(6)} GFLOP/s${how}`);
     }
     tf.dispose([x, w, dy]);
   }

@@ -24,13 +24,22 @@ export interface WorkerSpec {
   /** A MedSeg image/mask pair, or null for the synthetic slice. */
   sample: { image: string; mask: string } | null;
   seed: number;
+  /** Also profile one more step per phase and report the kernels that took the most time (0: don't). */
+  profileTop?: number;
+}
+
+/** Time spent in one kernel (tf.profile's name) over a step, summed over its calls. */
+export interface KernelTime {
+  name: string;
+  ms: number;
+  calls: number;
 }
 
 export type Phase = 'train' | 'infer';
 
 export type WorkerMessage =
   | { type: 'ready'; phase: Phase }
-  | { type: 'done'; phase: Phase; times: number[] }
+  | { type: 'done'; phase: Phase; times: number[]; kernels?: KernelTime[] }
   | { type: 'result'; backend: string; backendLine: string; instances: number; detections: number; maxRssMB: number; tfPeakMB: number }
   | { type: 'error'; message: string };
 
@@ -70,6 +79,25 @@ function syntheticSlice(): LabelledSlice {
     }
   }
   return { id: 'synthetic', image: { width, height, pixels } as GreySlice, labels, mode: 'classes' };
+}
+
+/**
+ * Kernel times of a profiled step, largest first. Ops that wrap a kernel of their own (fused ops, custom
+ * gradients) appear as scopes around it: only kernels that the backend registers are counted, so no time
+ * is counted twice.
+ */
+async function topKernels(profile: Awaited<ReturnType<typeof tf.profile>>, top: number): Promise<KernelTime[]> {
+  const backendName = tf.getBackend();
+  const byName = new Map<string, KernelTime>();
+  for (const k of profile.kernels) {
+    if (tf.getKernel(k.name, backendName) == null) continue;
+    const ms = await k.kernelTimeMs;
+    const t = byName.get(k.name) ?? { name: k.name, ms: 0, calls: 0 };
+    t.ms += typeof ms === 'number' ? ms : 0;
+    t.calls++;
+    byName.set(k.name, t);
+  }
+  return [...byName.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((t) => ({ ...t, ms: Math.round(t.ms) }));
 }
 
 const send = (m: WorkerMessage) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
@@ -118,7 +146,8 @@ async function main(): Promise<void> {
       step[phase]();
       times.push((performance.now() - t0) / 1000);
     }
-    await send({ type: 'done', phase, times });
+    const kernels = spec.profileTop ? await topKernels(await tf.profile(() => step[phase]()), spec.profileTop) : undefined;
+    await send({ type: 'done', phase, times, kernels });
   }
   await send({
     type: 'result',

@@ -10,7 +10,7 @@
  * Prints a table beside the torchvision reference (model-spec.md), then, as its last line, one JSON
  * object. Just figures; nothing is asserted. Progress goes to stderr.
  *
- *   npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512]
+ *   npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512] [--profile N]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,14 +19,15 @@ import path from 'node:path';
 import { PRESETS, type PresetName } from '@/lib/model/config';
 import { openSegmentationDataset } from '@/lib/model/data/datasets';
 import { sharedDataDir } from '@/lib/testing/paths';
-import type { ParentMessage, Phase, WorkerMessage, WorkerSpec } from './bench-model-worker';
+import type { KernelTime, ParentMessage, Phase, WorkerMessage, WorkerSpec } from './bench-model-worker';
 import { numberArg, parseCli, usageExit } from './cliArgs';
 
-const USAGE = `Usage: npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512]
+const USAGE = `Usage: npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512] [--profile N]
   --quick     tiny only, 2 steps
   --full      add the full preset (ResNet50-FPN; slow on CPU)
   --steps N   timed steps per phase after one warm-up (default 3)
   --workers W parallel processes for the throughput figures (default 2)
+  --profile N also list the N kernels that take most of a step's time (the lone worker profiles one extra step)
   CTMS_TF_BACKEND=node|wasm|cpu forces a backend (see lib/model/backend).`;
 
 const root = path.resolve(__dirname, '..');
@@ -47,6 +48,7 @@ const REFERENCE = {
 interface WorkerReport {
   /** Seconds of each timed step, per phase. */
   times: Record<Phase, number[]>;
+  kernels: Partial<Record<Phase, KernelTime[]>>;
   result: Extract<WorkerMessage, { type: 'result' }>;
 }
 
@@ -68,6 +70,8 @@ export interface Row {
   workers: number;
   instances: number;
   detections: number;
+  /** With --profile: where one step's time goes, per phase. */
+  kernels?: Partial<Record<Phase, KernelTime[]>>;
 }
 
 const median = (xs: number[]) => {
@@ -86,7 +90,7 @@ async function runWorkers(spec: WorkerSpec, count: number): Promise<{ reports: W
     spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }),
   );
   const output = children.map(() => [] as string[]);
-  const partial = children.map(() => ({ times: {} as Record<Phase, number[]>, result: null as WorkerReport['result'] | null }));
+  const partial = children.map(() => ({ times: {} as Record<Phase, number[]>, kernels: {} as WorkerReport['kernels'], result: null as WorkerReport['result'] | null }));
   const wallS = {} as Record<Phase, number>;
   const ready: Record<Phase, number> = { train: 0, infer: 0 };
   const done: Record<Phase, number> = { train: 0, infer: 0 };
@@ -104,6 +108,7 @@ async function runWorkers(spec: WorkerSpec, count: number): Promise<{ reports: W
               for (const c of children) c.send({ type: 'go' } satisfies ParentMessage);
             } else if (m.type === 'done') {
               partial[k].times[m.phase] = m.times;
+              if (m.kernels) partial[k].kernels[m.phase] = m.kernels;
               if (++done[m.phase] === count) wallS[m.phase] = (performance.now() - started[m.phase]!) / 1000;
             } else if (m.type === 'result') {
               partial[k].result = m;
@@ -120,12 +125,12 @@ async function runWorkers(spec: WorkerSpec, count: number): Promise<{ reports: W
         }),
     ),
   );
-  return { reports: partial.map((p) => ({ times: p.times, result: p.result! })), wallS };
+  return { reports: partial.map((p) => ({ times: p.times, kernels: p.kernels, result: p.result! })), wallS };
 }
 
 async function measure(spec: WorkerSpec, workers: number): Promise<{ row: Row; backendLine: string }> {
   const alone = await runWorkers(spec, 1);
-  const par = await runWorkers(spec, workers);
+  const par = await runWorkers({ ...spec, profileTop: 0 }, workers);
   const a = alone.reports[0];
   const perWorker = (phase: Phase) => median(par.reports.map((r) => median(r.times[phase])));
   const images = workers * spec.steps;
@@ -145,6 +150,7 @@ async function measure(spec: WorkerSpec, workers: number): Promise<{ row: Row; b
       workers,
       instances: a.result.instances,
       detections: a.result.detections,
+      ...(spec.profileTop ? { kernels: a.kernels } : {}),
     },
   };
 }
@@ -168,6 +174,19 @@ function referenceFor(preset: string, size: number) {
   return { trainImagesPerS: 1 / mid(r.trainStepS), inferSlicesPerS: 1 / mid(r.inferS) };
 }
 
+/** "Conv2DBackpropFilter 1.77 s (25)" lines, per row and phase. */
+function kernelTables(rows: Row[]): string {
+  const out: string[] = [];
+  for (const r of rows) {
+    for (const [phase, kernels] of Object.entries(r.kernels ?? {})) {
+      const total = kernels.reduce((s, k) => s + k.ms, 0);
+      out.push(`${r.preset}@${r.size} ${phase}, one profiled step (top ${kernels.length} kernels, ${(total / 1000).toFixed(2)} s; calls in brackets):`);
+      for (const k of kernels) out.push(`  ${(k.ms / 1000).toFixed(3).padStart(7)} s  ${k.name} (${k.calls})`);
+    }
+  }
+  return out.join('\n');
+}
+
 function table(rows: Row[]): string {
   const head = ['preset', 'size', 'train s/img', 'infer s/slice', `train img/s (×${rows[0]?.workers})`, `infer slices/s (×${rows[0]?.workers})`, 'par. step s', 'par. infer s', 'RSS MB', 'tf MB', 'GT inst', 'dets', 'ref img/s', 'ref slices/s'];
   const lines = rows.map((r) => {
@@ -182,13 +201,14 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const { values: a } = parseCli(USAGE, {
     quick: { type: 'boolean' }, full: { type: 'boolean' }, steps: { type: 'string' }, workers: { type: 'string' },
-    presets: { type: 'string' }, sizes: { type: 'string' }, help: { type: 'boolean' },
+    presets: { type: 'string' }, sizes: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' },
   });
   if (a.help) { console.log(USAGE); return; }
   const steps = numberArg(USAGE, 'steps', a.steps, (n) => Number.isInteger(n) && n > 0) ?? (a.quick ? 2 : 3);
   const workers = numberArg(USAGE, 'workers', a.workers, (n) => Number.isInteger(n) && n > 0) ?? 2;
   const presets = (a.presets?.split(',') ?? (a.quick ? ['tiny'] : a.full ? ['tiny', 'light', 'full'] : ['tiny', 'light'])) as PresetName[];
   for (const p of presets) if (!PRESETS.includes(p)) usageExit(USAGE, `--presets: unknown preset "${p}" (use ${PRESETS.join(', ')})`);
+  const profileTop = numberArg(USAGE, 'profile', a.profile, (n) => Number.isInteger(n) && n > 0) ?? 0;
   const sizes = (a.sizes ?? '256,512').split(',').map((s) => numberArg(USAGE, 'sizes', s, (n) => Number.isInteger(n) && n >= 64)!);
 
   const { sample, label } = benchSample();
@@ -201,7 +221,7 @@ async function main(): Promise<void> {
   for (const preset of presets) {
     for (const size of sizes) {
       process.stderr.write(`  ${preset}@${size}: 1 process, then ${workers} in parallel…\n`);
-      const m = await measure({ preset, size, steps, sample, seed: 1 }, workers);
+      const m = await measure({ preset, size, steps, sample, seed: 1, profileTop }, workers);
       backendLine ||= m.backendLine;
       rows.push(m.row);
     }
@@ -212,6 +232,7 @@ async function main(): Promise<void> {
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}; load average at start ${loadStart.map((l) => l.toFixed(2)).join(' ')}, at end ${loadEnd.map((l) => l.toFixed(2)).join(' ')}; ${Math.round((performance.now() - t0) / 1000)} s in all`);
   console.log(`latency = 1 process alone (median of ${steps}); throughput = ${workers} processes at once (${workers}×${steps} images / wall time); par. = per-step time while ${workers} run`);
   console.log(table(rows));
+  if (profileTop) console.log(kernelTables(rows));
   console.log(`reference (${REFERENCE.implementation}): ${REFERENCE.rows.map((r) => `${r.preset}@${r.size} train ${r.trainStepS.join('–')} s, infer ${r.inferS.join('–')} s`).join('; ')}`);
   console.log(JSON.stringify({
     backend,

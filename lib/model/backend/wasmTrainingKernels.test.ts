@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@/lib/model/tf';
+import { maxPoolGradKernel } from './maxPoolGrad';
+import { IM2COL_MAX_POSITIONS, usesIm2col } from './conv2DBackpropFilter';
+import { convGradGeometry } from './convGeometry';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -132,6 +135,10 @@ beforeAll(async () => {
 
 const convCases: { name: string; x: number[]; k: number; cin: number; cout: number; stride: number; pad: Pad }[] = [
   { name: '3x3 s1 same', x: [1, 9, 7], k: 3, cin: 3, cout: 4, stride: 1, pad: 'same' },
+  { name: '3x3 s1 same, batch 3 (mask head)', x: [3, 6, 6], k: 3, cin: 4, cout: 3, stride: 1, pad: 'same' },
+  { name: '1x1 s1 (FPN lateral)', x: [1, 7, 5], k: 1, cin: 5, cout: 3, stride: 1, pad: 'valid' },
+  // more output positions than IM2COL_MAX_POSITIONS: the filter gradient runs as a convolution
+  { name: '3x3 s1 same, large map', x: [1, 96, 90], k: 3, cin: 2, cout: 3, stride: 1, pad: 'same' },
   { name: '3x3 s2 same, batch 2', x: [2, 9, 8], k: 3, cin: 2, cout: 5, stride: 2, pad: 'same' },
   { name: '3x3 s2 valid, odd size', x: [1, 10, 9], k: 3, cin: 4, cout: 3, stride: 2, pad: 'valid' },
   { name: '1x1 s2 valid (ResNet downsample)', x: [1, 8, 8], k: 1, cin: 6, cout: 4, stride: 2, pad: 'valid' },
@@ -171,6 +178,16 @@ const convCases: { name: string; x: number[]; k: number; cin: number; cout: numb
 ];
 
 describe('Conv2DBackpropFilter / Conv2DBackpropInput on wasm vs cpu', () => {
+  it('the cases cover both filter-gradient formulations', () => {
+    const im2col = convCases.map((c) => {
+      const g = convGradGeometry([...c.x, c.cin] as [number, number, number, number], [c.k, c.k, c.cin, c.cout], c.stride, 1, c.pad, undefined, false, 'NHWC', 'test');
+      return usesIm2col(g, c.x[0]);
+    });
+    expect(im2col.filter(Boolean).length).toBeGreaterThanOrEqual(4);
+    expect(im2col.filter((u) => !u).length).toBeGreaterThanOrEqual(4);
+    expect(usesIm2col(convGradGeometry([1, 96, 90, 2], [3, 3, 2, 3], 1, 1, 'same', undefined, false, 'NHWC', 'test'), 1)).toBe(96 * 90 <= IM2COL_MAX_POSITIONS);
+  });
+
   for (const [ci, c] of convCases.entries()) {
     it(c.name, async () => {
       const xShape = [...c.x, c.cin];
@@ -292,8 +309,112 @@ describe('UnsortedSegmentSum on wasm vs cpu', () => {
   });
 });
 
+/** Exact equality, -0 vs +0 included; reports how many positions differ and the first one. */
+function expectIdentical(actual: Float32Array, expected: Float32Array, label: string) {
+  expect(actual.length, label).toBe(expected.length);
+  const differing = expected.reduce((n, v, i) => (Object.is(v, actual[i]) ? n : n + 1), 0);
+  const first = expected.findIndex((v, i) => !Object.is(v, actual[i]));
+  expect(differing, `${label}: ${differing} positions differ, first at ${first} (${actual[first]} vs ${expected[first]})`).toBe(0);
+}
+
+describe('MaxPoolGrad on wasm vs cpu', () => {
+  type PoolPad = 'same' | 'valid' | number;
+  const inputs: Record<string, (n: number, seed: number) => Float32Array> = {
+    random: randoms,
+    "ReLU'd (many zeros)": (n, seed) => randoms(n, seed).map((v) => Math.max(0, v)),
+    'integer-valued (many ties)': (n, seed) => randoms(n, seed).map((v) => Math.floor(v * 6)),
+  };
+  const pools: { name: string; x: number[]; k: number; stride: number; pad: PoolPad }[] = [
+    { name: '3x3/2 same (ResNet stem)', x: [1, 13, 10, 5], k: 3, stride: 2, pad: 'same' },
+    { name: '2x2/2 valid, odd size', x: [1, 9, 7, 3], k: 2, stride: 2, pad: 'valid' },
+    { name: '3x3/1 same', x: [1, 8, 9, 4], k: 3, stride: 1, pad: 'same' },
+    { name: '3x3/2 same, batch 2', x: [2, 11, 12, 3], k: 3, stride: 2, pad: 'same' },
+    { name: '2x2/3 valid (gaps between windows)', x: [2, 8, 10, 2], k: 2, stride: 3, pad: 'valid' },
+    { name: '3x3/2 pad 1', x: [1, 9, 8, 3], k: 3, stride: 2, pad: 1 },
+  ];
+
+  /** x's gradient of Σ maxPool(x)·up, i.e. MaxPoolGrad with dy = up, through tfjs's gradient of MaxPool. */
+  const gradOfMaxPool = (x: Float32Array, p: (typeof pools)[number]) => () => {
+    const info = tf.backend_util.computePool2DInfo(p.x as [number, number, number, number], p.k, p.stride, 1, p.pad);
+    const up = tf.tensor(randoms(info.outShape.reduce((a, b) => a * b), 7), info.outShape);
+    return tf.grad((v: tf.Tensor) => tf.maxPool(v as tf.Tensor4D, p.k, p.stride, p.pad).mul(up).sum())(tf.tensor(x, p.x));
+  };
+
+  for (const [pi, p] of pools.entries()) {
+    for (const [kind, make] of Object.entries(inputs)) {
+      it(`${p.name}, ${kind}`, async () => {
+        const x = make(p.x.reduce((a, b) => a * b), 300 + pi);
+        const [cpu] = await on('cpu', gradOfMaxPool(x, p));
+        const [wasm] = await on('wasm', gradOfMaxPool(x, p));
+        expect(cpu.some((v) => v !== 0), 'gradient is not all zero').toBe(true);
+        expectIdentical(wasm, cpu, 'input gradient');
+      });
+    }
+  }
+
+  it('special values: -0 before +0, -Infinity and NaN windows', async () => {
+    const p = { name: '2x2/2 valid', x: [1, 4, 6, 1], k: 2, stride: 2, pad: 'valid' as PoolPad };
+    // windows (row-major): [-0, +0 / +0, +0], [-Inf, -Inf / -Inf, -Inf], [NaN, 1 / 1, NaN],
+    //                      [NaN, NaN / NaN, NaN], [-Inf, NaN / NaN, -Inf], [2, 2 / 3, 3]
+    const x = new Float32Array([
+      ...[-0, 0, -Infinity, -Infinity, NaN, 1],
+      ...[0, 0, -Infinity, -Infinity, 1, NaN],
+      ...[NaN, NaN, -Infinity, NaN, 2, 2],
+      ...[NaN, NaN, NaN, -Infinity, 3, 3],
+    ]);
+    const [cpu] = await on('cpu', gradOfMaxPool(x, p));
+    const [wasm] = await on('wasm', gradOfMaxPool(x, p));
+    expectIdentical(wasm, cpu, 'input gradient');
+  });
+
+  it('windows wholly in the padding pass nothing on (pad wider than the filter)', async () => {
+    const xShape = [1, 5, 4, 2];
+    const attrs = { filterSize: 2, strides: 1, pad: 3 };
+    const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], 2, 1, 1, 3);
+    const x = randoms(5 * 4 * 2, 11);
+    const dy = randoms(info.outShape.reduce((a, b) => a * b), 12);
+    // MaxPoolGrad reads x and dy only; `output` is passed for the signature's sake
+    const run = () =>
+      runKernel('MaxPoolGrad', { dy: tf.tensor(dy, info.outShape), input: tf.tensor(x, xShape), output: tf.zeros(info.outShape) }, attrs);
+    const [cpu] = await on('cpu', run);
+    const [wasm] = await on('wasm', run);
+    expectIdentical(wasm, cpu, 'input gradient');
+  });
+
+  it('runs on a backend without wasm heap views too (cpu, through readSync / write)', async () => {
+    await tf.setBackend('cpu');
+    const p = pools[3];
+    const x = inputs["ReLU'd (many zeros)"](p.x.reduce((a, b) => a * b), 21);
+    const info = tf.backend_util.computePool2DInfo(p.x as [number, number, number, number], p.k, p.stride, 1, p.pad);
+    const dy = randoms(info.outShape.reduce((a, b) => a * b), 22);
+    const attrs = { filterSize: p.k, strides: p.stride, pad: p.pad };
+    const ours = tf.tidy(() => {
+      const inputsCpu = { dy: tf.tensor(dy, info.outShape), input: tf.tensor(x, p.x), output: tf.zeros(info.outShape) };
+      const expected = runKernel('MaxPoolGrad', inputsCpu, attrs).dataSync() as Float32Array;
+      const out = maxPoolGradKernel('cpu').kernelFunc({ inputs: inputsCpu, backend: tf.backend(), attrs } as never) as tf.TensorInfo;
+      const actual = tf.backend().readSync(out.dataId) as Float32Array;
+      tf.backend().disposeData(out.dataId);
+      return { expected, actual };
+    });
+    expectIdentical(ours.actual, ours.expected, 'input gradient');
+  });
+
+  it('refuses dilations other than 1', async () => {
+    await tf.setBackend('wasm');
+    expect(() =>
+      tf.tidy(() =>
+        runKernel(
+          'MaxPoolGrad',
+          { dy: tf.zeros([1, 2, 2, 1]), input: tf.zeros([1, 5, 5, 1]), output: tf.zeros([1, 2, 2, 1]) },
+          { filterSize: 2, strides: 2, pad: 'valid', dilations: 2 },
+        ),
+      ),
+    ).toThrow(/dilation 1 only/);
+  });
+});
+
 describe('registerWasmTrainingKernels', () => {
-  it('is idempotent and replaces the built-in Conv2DBackpropInput loop', () => {
+  it('is idempotent and replaces the built-in Conv2DBackpropInput and MaxPoolGrad kernels', () => {
     const names = registerWasmTrainingKernels();
     expect(registerWasmTrainingKernels()).toEqual(names);
     expect([...names].sort()).toEqual([
@@ -301,9 +422,13 @@ describe('registerWasmTrainingKernels', () => {
       'Conv2DBackpropInput',
       'DepthwiseConv2dNativeBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
+      'MaxPoolGrad',
       'UnsortedSegmentSum',
     ]);
-    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('kernelFunc'); // ours, not wasm's
+    // ours, not wasm's (which are named after their op and come with a setupFunc)
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('kernelFunc');
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc.name).toBe('kernelFunc');
+    expect(tf.getKernel('MaxPoolGrad', 'wasm')?.setupFunc).toBeUndefined();
   });
 });
 
@@ -318,6 +443,7 @@ describe('kernel intermediates', () => {
       tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').sum())([x, w]);
       tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'valid').sum())([x, dw]);
       tf.grad((a: tf.Tensor) => tf.gather(a, tf.tensor1d([1, 1, 0], 'int32')).sum())(tf.ones([3, 2]));
+      tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 2, 'same').sum())(x);
     });
     expect(tf.backend().numDataIds()).toBe(before);
   });

@@ -8,6 +8,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { conv2DBackpropFilterKernel } from './conv2DBackpropFilter';
 import { conv2DBackpropInputKernel } from './conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterKernel, depthwiseConv2dNativeBackpropInputKernel } from './depthwiseConv2dNativeBackprop';
+import { maxPoolGradKernel } from './maxPoolGrad';
 import { unsortedSegmentSumKernel } from './unsortedSegmentSum';
 
 const BACKEND = 'wasm';
@@ -20,8 +21,11 @@ const missing: KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputKernel(BACKEND),
 ];
 
-/** Kernels wasm has as scalar loops, replaced by faster XNNPACK-based ones (see the bench script). */
-const faster: KernelConfig[] = [conv2DBackpropInputKernel(BACKEND)];
+/**
+ * Kernels wasm has as scalar loops, replaced by faster ones: XNNPACK-based (see the bench script), or a JS
+ * loop that also follows cpu's tie rule (MaxPoolGrad).
+ */
+const faster: KernelConfig[] = [conv2DBackpropInputKernel(BACKEND), maxPoolGradKernel(BACKEND)];
 
 const registered = new Set<KernelConfig>();
 
