@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
-import { ensureSampleData } from './sampleData';
+import { ensureSampleData, PHANTOM_COUNTS } from './sampleData';
 
 describe('quick-start sample data', () => {
   let t: TestDb;
@@ -27,8 +27,10 @@ describe('quick-start sample data', () => {
     const result = await ensureSampleData(t.db, { root });
     expect(result?.source).toBe('generated phantoms');
     expect(result?.errors).toEqual([]);
-    expect(await t.db.slice.count()).toBe(6);
-    expect(await t.db.slice.count({ where: { status: 'ACCEPTED' } })).toBe(4);
+    expect(await t.db.slice.count()).toBe(PHANTOM_COUNTS.labelled + PHANTOM_COUNTS.queue);
+    expect(await t.db.slice.count({ where: { status: 'ACCEPTED' } })).toBe(PHANTOM_COUNTS.labelled);
+    // enough unlabelled slices for the browser tests, which each take their own
+    expect(await t.db.slice.count({ where: { status: 'UNLABELLED' } })).toBeGreaterThanOrEqual(8);
     expect(await t.db.annotation.groupBy({ by: ['lesionClass'], _count: true })).toHaveLength(2);
     expect(await ensureSampleData(t.db, { root })).toBeNull();
   });

@@ -77,8 +77,12 @@ async function importSharedSample(db: Db, shared: string, staging: string): Prom
   return total;
 }
 
+/** Phantoms generated when no data is at hand: half carry masks (a training set), half are the annotation queue. */
+export const PHANTOM_COUNTS = { labelled: 8, queue: 8 };
+
 /** Phantom slices: an elliptical body with two dark lungs, GGO (faint) and C (dense) blobs; masks 0/1/2. */
-async function writePhantoms(dir: string, count = 6): Promise<void> {
+async function writePhantoms(dir: string, { labelled, queue } = PHANTOM_COUNTS): Promise<void> {
+  const count = labelled + queue;
   const size = 256;
   await fs.mkdir(path.join(dir, 'images'), { recursive: true });
   await fs.mkdir(path.join(dir, 'masks'), { recursive: true });
@@ -103,8 +107,8 @@ async function writePhantoms(dir: string, count = 6): Promise<void> {
       }
     }
     await sharp(Buffer.from(grey), { raw: { width: size, height: size, channels: 1 } }).png().toFile(path.join(dir, 'images', `phantom-${k}.png`));
-    // The last two phantoms carry no mask: they are the annotation queue.
-    if (k < count - 2) await sharp(Buffer.from(mask), { raw: { width: size, height: size, channels: 1 } }).png().toFile(path.join(dir, 'masks', `phantom-${k}.png`));
+    // The last phantoms carry no mask: they are the annotation queue.
+    if (k < labelled) await sharp(Buffer.from(mask), { raw: { width: size, height: size, channels: 1 } }).png().toFile(path.join(dir, 'masks', `phantom-${k}.png`));
   }
 }
 
