@@ -48,7 +48,7 @@ function outSize(s: Shape): number {
 /** Which formulation our wasm Conv2DBackpropFilter picks for this shape. */
 function filterGradIm2col(s: Shape): boolean {
   const g = convGradGeometry([s.n, s.h, s.h, s.cin], [s.k, s.k, s.cin, s.cout], s.stride, 1, s.pad, undefined, false, 'NHWC', 'bench');
-  return usesIm2col(g, s.n);
+  return usesIm2col(g, [s.n, s.h, s.h, s.cin]);
 }
 
 function flops(s: Shape): number {

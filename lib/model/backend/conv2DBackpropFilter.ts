@@ -1,12 +1,12 @@
 /**
- * `Conv2DBackpropFilter` for the wasm backend, which lacks it (tfjs 4.22). Two formulations, both on
- * XNNPACK, chosen by shape (scripts/bench-kernels.ts measures both):
+ * `Conv2DBackpropFilter` for the wasm backend, which lacks it (tfjs 4.22). Two formulations, both ending in
+ * XNNPACK's GEMM, chosen by shape (scripts/bench-kernels.ts measures both):
  *
- * - im2col + GEMM (stride 1, dilation 1, up to IM2COL_MAX_POSITIONS output positions): the k² shifted
- *   windows of the padded input, laid out channel-major as one [k²·Cin, P] matrix, times dy as [P, Cout].
- *   About twice as fast as the convolution below on the stride-16 and stride-8 maps and the mask head;
- *   on larger maps building the columns costs more than it saves.
- * - one "valid" convolution with the roles swapped (every other shape):
+ * - im2col + GEMM (the default): the k² strided, dilated windows of the padded input, written by a JS loop
+ *   straight into one channel-major [k²·Cin, P] matrix, times dy as [P, Cout]. 1.1–7× faster than the
+ *   convolution below at every shape of a `light` step (2× over the whole step's filter gradients).
+ * - one "valid" convolution with the roles swapped, where the column matrix would exceed
+ *   `maxColumnElements` (memory, on very large images):
  *   dW[a,b,ci,co] = Σ_{n,i,j} xPad[n, i·s + a·d, j·s + b·d, ci] · dy[n,i,j,co]
  *   takes ci as the batch and n as the channel, i.e. input = x transposed to [Cin,H,W,N] and filter = dy
  *   transposed to [Ho,Wo,N,Cout], with the forward dilation d as stride and the forward stride s as
@@ -15,7 +15,7 @@
  */
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@/lib/model/tf';
 import { convGradGeometry, explicitPad, type ConvGradGeometry, type ConvPad } from './convGeometry';
-import { withKernelCalls, type KernelCalls } from './kernelCalls';
+import { withKernelCalls, type KernelCalls, type Values } from './kernelCalls';
 
 interface Attrs {
   strides: number | [number, number];
@@ -27,34 +27,58 @@ interface Attrs {
   dilations?: number | [number, number];
 }
 
-/** Above this many output positions (N·Ho·Wo) the column matrix costs more than the convolution it replaces. */
-export const IM2COL_MAX_POSITIONS = 8192;
+/** Largest column matrix (k²·Cin·N·Ho·Wo floats) built: 256 MiB; a 512 px `light` step needs at most 50 MiB. */
+export const IM2COL_MAX_COLUMN_ELEMENTS = 64 * 2 ** 20;
 
-export function usesIm2col(g: ConvGradGeometry, batch: number): boolean {
-  return g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 && batch * g.outH * g.outW <= IM2COL_MAX_POSITIONS;
+export function usesIm2col(g: ConvGradGeometry, xShape: readonly number[], maxColumnElements = IM2COL_MAX_COLUMN_ELEMENTS): boolean {
+  const [batch, , , cin] = xShape;
+  return g.filterH * g.filterW * cin * batch * g.outH * g.outW <= maxColumnElements;
 }
 
-/** dW as [k²·Cin, P]·[P, Cout]; the columns are built channel-major so that no transposed GEMM is needed. */
-function filterGradIm2col(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ConvGradGeometry): TensorInfo {
-  const [n, , , cin] = x.shape;
-  const cout = dy.shape[3];
-  const positions = n * g.outH * g.outW;
-  const xT = k.run('Transpose', { x }, { perm: [3, 0, 1, 2] }); // [Cin,N,H,W]
-  const padded = k.run('PadV2', { x: xT }, {
-    paddings: [[0, 0], [0, 0], [g.padTop, g.padBottom], [g.padLeft, g.padRight]],
-    constantValue: 0,
-  });
-  const windows: TensorInfo[] = [];
-  for (let a = 0; a < g.filterH; a++) {
-    for (let b = 0; b < g.filterW; b++) {
-      const w = k.run('Slice', { x: padded }, { begin: [0, 0, a, b], size: [cin, n, g.outH, g.outW] });
-      windows.push(k.run('Reshape', { x: w }, { shape: [cin, positions] }));
+/**
+ * The column matrix of NHWC `x` for the filter gradient, channel-major: row (a·kw + b)·Cin + ci, column
+ * p = (n·Ho + i)·Wo + j holds xPad[n, i·s + a·d, j·s + b·d, ci], 0 where that falls in the padding.
+ * Loops output row by output row so that the input rows it reads stay in cache.
+ */
+export function im2colChannelMajor(x: Values, xShape: readonly number[], g: ConvGradGeometry, out: Float32Array): void {
+  const [batch, inH, inW, cin] = xShape;
+  const { outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
+  const positions = batch * outH * outW;
+  out.fill(0);
+  for (let n = 0; n < batch; n++) {
+    for (let i = 0; i < outH; i++) {
+      const column = (n * outH + i) * outW;
+      for (let a = 0; a < filterH; a++) {
+        const y = i * strideH + a * dilationH - padTop;
+        if (y < 0 || y >= inH) continue;
+        const xRow = (n * inH + y) * inW;
+        for (let b = 0; b < filterW; b++) {
+          const shift = b * dilationW - padLeft;
+          // output columns j whose input column j·s + shift lies inside [0, W)
+          const j0 = Math.max(0, Math.ceil(-shift / strideW));
+          const j1 = Math.min(outW, Math.floor((inW - 1 - shift) / strideW) + 1);
+          const rowBase = (a * filterW + b) * cin;
+          const step = strideW * cin;
+          for (let c = 0; c < cin; c++) {
+            const o = (rowBase + c) * positions + column;
+            let src = (xRow + j0 * strideW + shift) * cin + c;
+            for (let j = j0; j < j1; j++, src += step) out[o + j] = x[src];
+          }
+        }
+      }
     }
   }
-  const columns = windows.length === 1 ? windows[0] : k.run('Concat', windows as unknown as Record<string, TensorInfo>, { axis: 0 });
-  const a3 = k.run('Reshape', { x: columns }, { shape: [1, g.filterH * g.filterW * cin, positions] });
-  const b3 = k.run('Reshape', { x: dy }, { shape: [1, positions, cout] });
-  const product = k.run('BatchMatMul', { a: a3, b: b3 }, { transposeA: false, transposeB: false });
+}
+
+/** dW as [k²·Cin, P]·[P, Cout]; the columns are channel-major so that no transposed GEMM is needed. */
+function filterGradIm2col(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ConvGradGeometry): TensorInfo {
+  const cin = x.shape[3];
+  const cout = dy.shape[3];
+  const positions = x.shape[0] * g.outH * g.outW;
+  const rows = g.filterH * g.filterW * cin;
+  const columns = k.compute([1, rows, positions], [x], (out, [xValues]) => im2colChannelMajor(xValues, x.shape, g, out));
+  const dy3 = k.run('Reshape', { x: dy }, { shape: [1, positions, cout] });
+  const product = k.run('BatchMatMul', { a: columns, b: dy3 }, { transposeA: false, transposeB: false });
   return k.run('Reshape', { x: product }, { shape: [g.filterH, g.filterW, cin, cout] });
 }
 
@@ -79,7 +103,7 @@ function filterGradAsConv(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: Conv
   return k.run('Transpose', { x: cut }, { perm: [1, 2, 0, 3] });
 }
 
-export function conv2DBackpropFilterKernel(backendName: string): KernelConfig {
+export function conv2DBackpropFilterKernel(backendName: string, { maxColumnElements = IM2COL_MAX_COLUMN_ELEMENTS } = {}): KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }) => {
     const { x, dy } = inputs;
     const a = attrs as unknown as Attrs;
@@ -96,7 +120,7 @@ export function conv2DBackpropFilterKernel(backendName: string): KernelConfig {
       'Conv2DBackpropFilter',
     );
     return withKernelCalls(backend as KernelBackend, backendName, (k) =>
-      usesIm2col(g, x.shape[0]) ? filterGradIm2col(k, x, dy, g) : filterGradAsConv(k, x, dy, g, cin, cout),
+      usesIm2col(g, x.shape, maxColumnElements) ? filterGradIm2col(k, x, dy, g) : filterGradAsConv(k, x, dy, g, cin, cout),
     );
   };
   return { kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc: kernelFunc as unknown as KernelFunc };

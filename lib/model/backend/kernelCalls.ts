@@ -10,7 +10,21 @@
  * with `backend.disposeData`, which honours the backend's reference counts (a Reshape result shares its
  * input's data and only drops one reference).
  */
-import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@/lib/model/tf';
+import { getKernel, type backend_util, type DataType, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@/lib/model/tf';
+
+/** A tensor's values as the backend holds them (float32, int32 or bool); only read. */
+export type Values = Float32Array | Int32Array | Uint8Array;
+
+/** What the wasm backend offers to read and write its heap without copies (BackendWasm). */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): backend_util.TypedArray;
+}
+
+function isHeapBackend(backend: unknown): backend is HeapBackend {
+  const b = backend as Partial<HeapBackend>;
+  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function';
+}
 
 export class KernelCalls {
   private readonly intermediates: TensorInfo[] = [];
@@ -35,6 +49,27 @@ export class KernelCalls {
   /** A new float32 tensor of this backend holding `values`; released by `dispose()` unless kept. */
   write(values: Float32Array, shape: number[]): TensorInfo {
     const info: TensorInfo = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    this.intermediates.push(info);
+    return info;
+  }
+
+  /**
+   * A new float32 tensor of `shape` whose values `fill` writes (every one of them: the memory is not cleared)
+   * from the inputs' values, in plain JS. On the wasm backend both are views of its heap, so nothing is
+   * copied; elsewhere the inputs are read and the result written. Released by `dispose()` unless kept.
+   */
+  compute(shape: number[], inputs: TensorInfo[], fill: (out: Float32Array, values: Values[]) => void): TensorInfo {
+    let info: TensorInfo;
+    const backend = this.backend;
+    if (isHeapBackend(backend)) {
+      // Allocate first: malloc may grow the wasm memory, which detaches views taken before it.
+      info = backend.makeOutput(shape, 'float32');
+      fill(backend.typedArrayFromHeap(info) as Float32Array, inputs.map((t) => backend.typedArrayFromHeap(t) as Values));
+    } else {
+      const out = new Float32Array(shape.reduce((p, q) => p * q, 1));
+      fill(out, inputs.map((t) => backend.readSync(t.dataId) as Values));
+      info = { dataId: backend.write(out, shape, 'float32'), shape, dtype: 'float32' };
+    }
     this.intermediates.push(info);
     return info;
   }

@@ -11,15 +11,8 @@
  *   row-major window order in float64 and rounded once to float32.
  * The forward output `y` is not used: "first x equal to y" would depend on how the forward kernel treats NaN.
  */
-import {
-  backend_util,
-  type DataType,
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@/lib/model/tf';
+import { backend_util, type KernelBackend, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@/lib/model/tf';
+import { withKernelCalls, type Values } from './kernelCalls';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
@@ -31,20 +24,6 @@ interface Attrs {
   /** Not an attribute of tfjs's MaxPoolGrad; refused unless 1 when a caller passes it. */
   dilations?: number | [number, number];
 }
-
-/** What the wasm backend offers to read and write its heap without copies (BackendWasm). */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): backend_util.TypedArray;
-}
-
-function isHeapBackend(backend: unknown): backend is HeapBackend {
-  const b = backend as Partial<HeapBackend>;
-  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function';
-}
-
-/** A tensor's values as the backend holds them (float32, int32 or bool); only read. */
-type Values = Float32Array | Int32Array | Uint8Array;
 
 interface PoolGeometry {
   batch: number;
@@ -163,17 +142,9 @@ export function maxPoolGradKernel(backendName: string): KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }) => {
     const { dy, input: x } = inputs;
     const g = poolGeometry(x.shape, attrs as unknown as Attrs);
-    if (isHeapBackend(backend)) {
-      // Allocate first: malloc may grow the wasm memory, which detaches views taken before it.
-      const out = backend.makeOutput(x.shape, 'float32');
-      const dx = backend.typedArrayFromHeap(out) as Float32Array;
-      maxPoolGradValues(backend.typedArrayFromHeap(x) as Values, backend.typedArrayFromHeap(dy) as Values, dx, g);
-      return out;
-    }
-    const kb = backend as KernelBackend;
-    const dx = new Float32Array(x.shape.reduce((p, q) => p * q, 1));
-    maxPoolGradValues(kb.readSync(x.dataId) as Values, kb.readSync(dy.dataId) as Values, dx, g);
-    return { dataId: kb.write(dx, x.shape, 'float32'), shape: x.shape, dtype: 'float32' } as TensorInfo;
+    return withKernelCalls(backend as KernelBackend, backendName, (k) =>
+      k.compute(x.shape, [x, dy], (dx, [xValues, dyValues]) => maxPoolGradValues(xValues, dyValues, dx, g)),
+    );
   };
   return { kernelName: 'MaxPoolGrad', backendName, kernelFunc: kernelFunc as unknown as KernelFunc };
 }
