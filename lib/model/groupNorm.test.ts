@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from './backend/wasmTrainingKernels';
 import { GROUP_NORM_EPSILON, groupNormalize } from './groupNorm';
 import { groupNorm, ParamStore } from './layers';
+import { randoms } from '@/lib/testing/randoms';
 
 /** The straightforward formula (what layers.ts used before): tf.moments over (h·w, channels of the group). */
 function referenceGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number): tf.Tensor4D {
@@ -12,17 +13,6 @@ function referenceGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1
   const { mean, variance } = tf.moments(xr, [1, 3], true);
   const y = tf.reshape(tf.mul(tf.sub(xr, mean), tf.rsqrt(tf.add(variance, GROUP_NORM_EPSILON))), [n, h, w, c]);
   return tf.add(tf.mul(y, gamma), beta) as tf.Tensor4D;
-}
-
-/** Small seeded generator (uniform in [-0.5, 0.5)) so that failures reproduce. */
-function randoms(size: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
 }
 
 /** Largest |a − e| relative to the largest |e| (the scale of the quantity). */

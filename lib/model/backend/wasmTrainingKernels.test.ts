@@ -5,19 +5,9 @@ import { maxPoolGradKernel } from './maxPoolGrad';
 import { conv2DBackpropFilterKernel, usesIm2col } from './conv2DBackpropFilter';
 import { convGradGeometry } from './convGeometry';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels';
+import { randoms } from '@/lib/testing/randoms';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
-
-/** Small seeded generator so that failures reproduce. */
-function randoms(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** Runs `fn` on a backend and returns its output's values (tensors are made inside, on that backend). */
 async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
