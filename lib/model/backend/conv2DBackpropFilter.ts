@@ -14,7 +14,7 @@
  *   unused rows at the end) and transposed to [kh,kw,Cin,Cout].
  */
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@/lib/model/tf';
-import { convGradGeometry, explicitPad, type ConvGradGeometry, type ConvPad } from './convGeometry';
+import { convGradGeometry, swappedRoleConvAttrs, type ConvGradGeometry, type ConvPad } from './convGeometry';
 import { withKernelCalls, type KernelCalls, type Values } from './kernelCalls';
 
 interface Attrs {
@@ -86,16 +86,7 @@ function filterGradIm2col(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: Conv
 function filterGradAsConv(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ConvGradGeometry, cin: number, cout: number): TensorInfo {
   const xT = k.run('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [Cin,H,W,N]
   const dyT = k.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho,Wo,N,Cout]
-  const full = k.run(
-    'Conv2D',
-    { x: xT, filter: dyT },
-    {
-      strides: [g.dilationH, g.dilationW],
-      dilations: [g.strideH, g.strideW],
-      pad: explicitPad(g.padTop, g.padBottom, g.padLeft, g.padRight),
-      dataFormat: 'NHWC',
-    },
-  ); // [Cin, >=kh, >=kw, Cout]
+  const full = k.run('Conv2D', { x: xT, filter: dyT }, { ...swappedRoleConvAttrs(g), dataFormat: 'NHWC' }); // [Cin, >=kh, >=kw, Cout]
   const cut =
     full.shape[1] === g.filterH && full.shape[2] === g.filterW
       ? full

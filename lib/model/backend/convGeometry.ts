@@ -80,3 +80,16 @@ export function explicitPad(top: number, bottom: number, left: number, right: nu
     [0, 0],
   ];
 }
+
+/**
+ * Attributes of the filter gradient computed as a forward convolution with the roles swapped (the input as the
+ * batch-of-channels image, dy as the filter): the forward dilation becomes the stride, the forward stride the
+ * dilation, and the forward padding is applied explicitly.
+ */
+export function swappedRoleConvAttrs(g: ConvGradGeometry): { strides: [number, number]; dilations: [number, number]; pad: backend_util.ExplicitPadding } {
+  return {
+    strides: [g.dilationH, g.dilationW],
+    dilations: [g.strideH, g.strideW],
+    pad: explicitPad(g.padTop, g.padBottom, g.padLeft, g.padRight),
+  };
+}

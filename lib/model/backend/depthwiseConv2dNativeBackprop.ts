@@ -10,7 +10,7 @@
  *   then a sum over n.
  */
 import type { KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@/lib/model/tf';
-import { convGradGeometry, explicitPad, type ConvPad } from './convGeometry';
+import { convGradGeometry, swappedRoleConvAttrs, type ConvPad } from './convGeometry';
 import { backpropInputAsConv } from './backpropInputAsConv';
 import { withKernelCalls } from './kernelCalls';
 
@@ -76,15 +76,7 @@ export function depthwiseConv2dNativeBackpropFilterKernel(backendName: string): 
       const xin = k.run('Reshape', { x: xT }, { shape: [1, h, w, n * c * m] });
       const dyT = k.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho,Wo,N,C·M]
       const dyf = k.run('Reshape', { x: dyT }, { shape: [ho, wo, n * c * m, 1] });
-      const full = k.run(
-        'DepthwiseConv2dNative',
-        { x: xin, filter: dyf },
-        {
-          strides: [g.dilationH, g.dilationW],
-          dilations: [g.strideH, g.strideW],
-          pad: explicitPad(g.padTop, g.padBottom, g.padLeft, g.padRight),
-        },
-      ); // [1, >=kh, >=kw, N·C·M]
+      const full = k.run('DepthwiseConv2dNative', { x: xin, filter: dyf }, swappedRoleConvAttrs(g)); // [1, >=kh, >=kw, N·C·M]
       const cut =
         full.shape[1] === kh && full.shape[2] === kw
           ? full
