@@ -1,6 +1,7 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { prefetchPixels } from '@/components/editor/usePixels';
 
 export function NextSliceButton() {
   const router = useRouter();
@@ -13,6 +14,7 @@ export function NextSliceButton() {
     setBusy(false);
     if (!res.ok) return setMessage(body.error ?? 'Could not reach the queue');
     if (!body.sliceId) return setMessage('The queue is empty right now.');
+    prefetchPixels(body.sliceId); // the image loads while the page navigates, not after the editor's first render
     router.push(`/annotate/${body.sliceId}`);
   }
   return (

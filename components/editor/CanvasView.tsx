@@ -5,9 +5,11 @@
  * selection layer, and the unselected polygons are memoised elements that view changes do not rebuild.
  * The annotation layer has no Konva hit graph: redrawing it on every pan or zoom frame cost as much as drawing the
  * polygons themselves. Clicks find the unselected polygon under the pointer geometrically instead (polygonAt).
+ * While the view is panned or wheel-zoomed, that layer shows a bitmap of its polygons instead of redrawing 10k
+ * vertices a frame (useViewSnapshot); the shapes come back, crisp, when the gesture ends or the wheel rests.
  */
-import type Konva from 'konva';
-import { useEffect, useMemo, useRef, useState, type MutableRefObject } from 'react';
+import Konva from 'konva';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import { Circle, Group, Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
 import type { EditOp, EditorPolygon } from '@/lib/editor/document';
 import { clampToImage, nearestEdge, polygonAt, simplifyTrace, toImage, zoomAround, type View } from '@/lib/editor/geometry';
@@ -90,6 +92,128 @@ function hexToRgba(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
+// ---------------------------------------------------------------- the pan/zoom bitmap
+
+/** The shapes are redrawn this long after the last wheel or pan event (the gesture has paused or ended). */
+const SNAPSHOT_IDLE_MS = 150;
+/** The bitmap covers the visible area plus this fraction of the stage on each side, so a pan reveals drawn polygons. */
+const SNAPSHOT_MARGIN = 0.5;
+/** Zoomed in further than this since the bitmap was taken, it would look blurred: it is taken again. */
+const SNAPSHOT_MAX_ZOOM = 2;
+/** Longest side of the bitmap in device pixels (memory and time to draw it). */
+const SNAPSHOT_MAX_PX = 4096;
+
+/** Axis-aligned rectangle in image coordinates. */
+interface Rect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Bounding box of the polygons' outer rings (holes lie inside them); null when there are none. */
+function boundsOf(polygons: readonly EditorPolygon[]): Rect | null {
+  let r: Rect | null = null;
+  for (const p of polygons) {
+    for (const [x, y] of p.points) {
+      if (!r) r = { x0: x, y0: y, x1: x, y1: y };
+      else {
+        r.x0 = Math.min(r.x0, x);
+        r.y0 = Math.min(r.y0, y);
+        r.x1 = Math.max(r.x1, x);
+        r.y1 = Math.max(r.y1, y);
+      }
+    }
+  }
+  return r;
+}
+
+function intersect(a: Rect, b: Rect): Rect | null {
+  const r = { x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) };
+  return r.x0 < r.x1 && r.y0 < r.y1 ? r : null;
+}
+
+const contains = (outer: Rect, inner: Rect) => outer.x0 <= inner.x0 && outer.y0 <= inner.y0 && outer.x1 >= inner.x1 && outer.y1 >= inner.y1;
+
+/** What the stage shows at this view (image coordinates), grown by `margin` stage sizes on each side. */
+function visibleRect(view: View, stage: { width: number; height: number }, margin: number): Rect {
+  const [x0, y0] = toImage(view, [-margin * stage.width, -margin * stage.height]);
+  const [x1, y1] = toImage(view, [(1 + margin) * stage.width, (1 + margin) * stage.height]);
+  return { x0, y0, x1, y1 };
+}
+
+interface Snapshot {
+  /** The image-coordinate area the bitmap covers. */
+  rect: Rect;
+  /** The view scale it was drawn at. */
+  scale: number;
+}
+
+/**
+ * Shows `group` (the unselected polygons) as a bitmap in `image` while the view moves: `show(nextView)` before each
+ * pan or zoom step draws the group once into an offscreen canvas at the current view (strokes keep their screen
+ * width) and hides the group; later steps only move that bitmap, unless it no longer covers the view or is too
+ * coarse for it. `end()` shows the shapes again; it runs SNAPSHOT_IDLE_MS after the last step, at the end of a pan,
+ * and whenever the polygons shown change (an edit, selection, visibility), so the bitmap is never out of date.
+ */
+function useViewSnapshot(stageRef: MutableRefObject<Konva.Stage | null>, stageSize: { width: number; height: number }, content: Rect | null) {
+  const groupRef = useRef<Konva.Group | null>(null);
+  const imageRef = useRef<Konva.Image | null>(null);
+  const snapshot = useRef<Snapshot | null>(null);
+  const idleTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef({ stageSize, content });
+  latest.current = { stageSize, content };
+
+  const end = () => {
+    if (idleTimer.current) clearTimeout(idleTimer.current);
+    idleTimer.current = null;
+    if (!snapshot.current) return;
+    snapshot.current = null;
+    imageRef.current?.setAttr('image', undefined);
+    groupRef.current?.visible(true);
+    groupRef.current?.getLayer()?.batchDraw();
+  };
+
+  const take = (group: Konva.Group, image: Konva.Image, stage: Konva.Stage, needed: Rect): Snapshot => {
+    // Drawn at the stage's current transform, the one on screen; the bitmap then follows the view as a node.
+    // Whole screen pixels, plus the outlines' half width beyond the vertices.
+    const s = stage.scaleX();
+    const [tx, ty] = [stage.x(), stage.y()];
+    const pad = OUTLINE_PX;
+    const sx0 = Math.floor(needed.x0 * s + tx - pad);
+    const sy0 = Math.floor(needed.y0 * s + ty - pad);
+    const width = Math.ceil(needed.x1 * s + tx + pad) - sx0;
+    const height = Math.ceil(needed.y1 * s + ty + pad) - sy0;
+    const pixelRatio = Konva.pixelRatio * Math.min(1, SNAPSHOT_MAX_PX / Math.max(width, height));
+    group.visible(true);
+    const canvas = group.toCanvas({ x: sx0, y: sy0, width, height, pixelRatio });
+    group.visible(false);
+    const rect = { x0: (sx0 - tx) / s, y0: (sy0 - ty) / s, x1: (sx0 + width - tx) / s, y1: (sy0 + height - ty) / s };
+    image.setAttrs({ image: canvas, x: rect.x0, y: rect.y0, width: width / s, height: height / s });
+    return { rect, scale: s };
+  };
+
+  const show = (next: View) => {
+    const [group, image, stage] = [groupRef.current, imageRef.current, stageRef.current];
+    const { stageSize, content } = latest.current;
+    if (!group || !image || !stage || !content || Konva.isDragging()) return;
+    if (idleTimer.current) clearTimeout(idleTimer.current);
+    idleTimer.current = setTimeout(end, SNAPSHOT_IDLE_MS);
+    const needed = intersect(visibleRect(next, stageSize, 0), content);
+    const current = snapshot.current;
+    if (current && (!needed || contains(current.rect, needed)) && next.scale <= current.scale * SNAPSHOT_MAX_ZOOM) return;
+    const wanted = intersect(visibleRect(next, stageSize, SNAPSHOT_MARGIN), content);
+    if (!wanted) return; // nothing of the polygons in view: the shapes cost nothing to draw
+    snapshot.current = take(group, image, stage, wanted);
+  };
+
+  useEffect(() => () => {
+    if (idleTimer.current) clearTimeout(idleTimer.current);
+  }, []);
+
+  return { groupRef, imageRef, show, end };
+}
+
 export function CanvasView(props: CanvasViewProps) {
   const { stageSize, image, polygons, proposals, visible, opacity, tool, selectedKey, selectedVertex, drawing, view, win } = props;
   const stageRef = useRef<Konva.Stage | null>(null);
@@ -130,7 +254,9 @@ export function CanvasView(props: CanvasViewProps) {
       e.preventDefault();
       const rect = container.getBoundingClientRect();
       const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015));
-      propsRef.current.onView(zoomAround(propsRef.current.view, [e.clientX - rect.left, e.clientY - rect.top], factor));
+      const next = zoomAround(propsRef.current.view, [e.clientX - rect.left, e.clientY - rect.top], factor);
+      snapshotRef.current.show(next);
+      propsRef.current.onView(next);
     };
     container.addEventListener('wheel', onWheel, { passive: false });
     const noMenu = (e: MouseEvent) => e.preventDefault();
@@ -189,7 +315,11 @@ export function CanvasView(props: CanvasViewProps) {
     if (tool === 'polygon' && drawing.length) setCursor(ip);
     const g = gesture.current;
     if (!g || !p) return;
-    if (g.kind === 'pan') props.onView({ ...g.view, x: g.view.x + p[0] - g.start[0], y: g.view.y + p[1] - g.start[1] });
+    if (g.kind === 'pan') {
+      const next = { ...g.view, x: g.view.x + p[0] - g.start[0], y: g.view.y + p[1] - g.start[1] };
+      snapshot.show(next);
+      props.onView(next);
+    }
     else if (g.kind === 'window') {
       const dx = p[0] - g.start[0];
       const dy = p[1] - g.start[1];
@@ -203,6 +333,7 @@ export function CanvasView(props: CanvasViewProps) {
   const onMouseUp = () => {
     const g = gesture.current;
     gesture.current = null;
+    if (g?.kind === 'pan') snapshot.end();
     if (g?.kind === 'trace') finishPolygon(simplifyTrace(g.points, view.scale));
   };
 
@@ -216,6 +347,14 @@ export function CanvasView(props: CanvasViewProps) {
     () => (visible.proposals ? proposals.map((p) => <PolygonShape key={p.key} polygon={p} colour={PROPOSAL_COLOUR} opacity={opacity * 0.5} dashed listening={false} />) : null),
     [proposals, visible.proposals, opacity],
   );
+  const content = useMemo(() => boundsOf(visible.proposals ? [...unselectedPolygons, ...proposals] : unselectedPolygons), [unselectedPolygons, proposals, visible.proposals]);
+  const snapshot = useViewSnapshot(stageRef, stageSize, content);
+  const snapshotRef = useRef(snapshot);
+  snapshotRef.current = snapshot;
+  // The bitmap shows the polygons as they were: any change to them brings the shapes back.
+  useLayoutEffect(() => {
+    snapshot.end();
+  }, [unselected, proposalShapes]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const selected = polygons.find((p) => p.key === selectedKey) ?? null;
   const shownSelected: EditorPolygon | null =
@@ -253,8 +392,11 @@ export function CanvasView(props: CanvasViewProps) {
         {image.canvas && <KonvaImage image={image.canvas} width={image.width} height={image.height} name="ct-image" imageSmoothingEnabled={false} />}
       </Layer>
       <Layer listening={false}>
-        {proposalShapes}
-        {unselected}
+        <Group ref={snapshot.groupRef}>
+          {proposalShapes}
+          {unselected}
+        </Group>
+        <KonvaImage ref={snapshot.imageRef} image={undefined} listening={false} />
       </Layer>
       <Layer>
         {shownSelected && visible[shownSelected.lesionClass] && (

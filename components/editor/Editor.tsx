@@ -17,7 +17,7 @@ import { CanvasView, CLASS_COLOURS, type Tool, type VertexRef } from './CanvasVi
 import { HelpOverlay } from './HelpOverlay';
 import { ReviewPanel } from './ReviewPanel';
 import { actionFor, type EditorAction } from './shortcuts';
-import { usePixels, useWindowedCanvas } from './usePixels';
+import { prefetchPixels, usePixels, useWindowedCanvas } from './usePixels';
 
 const STATUS_TEXT: Record<SaveStatus, string> = {
   saved: 'All changes saved',
@@ -208,6 +208,7 @@ export default function Editor({ initial, canEdit, canReview }: { initial: Edito
       setBusy(null);
       if (!res.ok) return setStatusMessage(body.error ?? 'Could not get the next slice');
       if (!body.sliceId) return router.push('/annotate?empty=1');
+      prefetchPixels(body.sliceId); // loads while the page navigates
       router.push(`/annotate/${body.sliceId}`);
     },
     [router, sliceId],

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { applyWindow, type Window } from '@/lib/imaging/window';
 
 export interface SlicePixels {
@@ -9,22 +9,67 @@ export interface SlicePixels {
   values: Int16Array | Uint8Array;
 }
 
-/** Fetches the slice's stored pixels once (raw HU or 8-bit values). */
+/** Prefetched slices kept at most (the next one or two), and for how long an unused one stays usable. */
+const PREFETCH_LIMIT = 3;
+const PREFETCH_MAX_AGE_MS = 30_000;
+
+async function fetchPixels(sliceId: string): Promise<SlicePixels> {
+  const res = await fetch(`/api/slices/${sliceId}/pixels`);
+  if (!res.ok) throw new Error(`could not load the image (${res.status})`);
+  const kind = res.headers.get('X-Pixel-Kind') === 'HU' ? 'HU' : 'WINDOWED';
+  const width = Number(res.headers.get('X-Width'));
+  const height = Number(res.headers.get('X-Height'));
+  const buffer = await res.arrayBuffer();
+  const values = kind === 'HU' ? new Int16Array(buffer) : new Uint8Array(buffer);
+  if (values.length !== width * height) throw new Error('could not load the image (size mismatch)');
+  return { width, height, kind, values };
+}
+
+interface Prefetch {
+  startedAt: number;
+  pixels: Promise<SlicePixels>;
+  /** Set once the request has completed. */
+  loaded?: SlicePixels;
+}
+
+/** Pixel requests started before the editor mounts, by slice id; each is handed out once. */
+const prefetched = new Map<string, Prefetch>();
+
+/**
+ * Starts loading a slice's pixels now, e.g. as soon as the queue names the next slice, so the request runs while
+ * the page navigates and the editor loads instead of after its first render.
+ */
+export function prefetchPixels(sliceId: string): void {
+  if (prefetched.has(sliceId)) return;
+  const entry: Prefetch = { startedAt: Date.now(), pixels: fetchPixels(sliceId) };
+  // A failed prefetch is only a missed head start: usePixels fetches again.
+  entry.pixels.then((p) => (entry.loaded = p)).catch(() => undefined);
+  prefetched.set(sliceId, entry);
+  for (const key of prefetched.keys()) if (prefetched.size > PREFETCH_LIMIT) prefetched.delete(key);
+}
+
+const usable = (sliceId: string) => {
+  const entry = prefetched.get(sliceId);
+  return entry && Date.now() - entry.startedAt <= PREFETCH_MAX_AGE_MS ? entry : null;
+};
+
+/** The prefetched pixels of exactly this slice (a fresh request if that one failed), or null; removes the entry. */
+function takePrefetched(sliceId: string): Promise<SlicePixels> | null {
+  const entry = usable(sliceId);
+  prefetched.delete(sliceId);
+  return entry ? entry.pixels.catch(() => fetchPixels(sliceId)) : null;
+}
+
+/** Fetches the slice's stored pixels once (raw HU or 8-bit values), taking over a prefetch of it if one runs. */
 export function usePixels(sliceId: string): { pixels: SlicePixels | null; error: string | null } {
-  const [pixels, setPixels] = useState<SlicePixels | null>(null);
+  // Pixels that arrived before the editor mounted are there from its first render (the effect then sets the same).
+  const [pixels, setPixels] = useState<SlicePixels | null>(() => usable(sliceId)?.loaded ?? null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let cancelled = false;
-    (async () => {
-      const res = await fetch(`/api/slices/${sliceId}/pixels`);
-      if (!res.ok) throw new Error(`could not load the image (${res.status})`);
-      const kind = res.headers.get('X-Pixel-Kind') === 'HU' ? 'HU' : 'WINDOWED';
-      const width = Number(res.headers.get('X-Width'));
-      const height = Number(res.headers.get('X-Height'));
-      const buffer = await res.arrayBuffer();
-      const values = kind === 'HU' ? new Int16Array(buffer) : new Uint8Array(buffer);
-      if (!cancelled) setPixels({ width, height, kind, values });
-    })().catch((e: Error) => !cancelled && setError(e.message));
+    (takePrefetched(sliceId) ?? fetchPixels(sliceId))
+      .then((p) => !cancelled && setPixels(p))
+      .catch((e: Error) => !cancelled && setError(e.message));
     return () => {
       cancelled = true;
     };
@@ -32,13 +77,16 @@ export function usePixels(sliceId: string): { pixels: SlicePixels | null; error:
   return { pixels, error };
 }
 
-/** A canvas holding the pixels through the current window; redrawn (not reallocated) when the window changes. */
+/**
+ * A canvas holding the pixels through the current window; redrawn (not reallocated) when the window changes.
+ * A layout effect: the image is ready in the same frame as the rest of the editor, not one paint later.
+ */
 export function useWindowedCanvas(pixels: SlicePixels | null, win: Window, onDrawn: () => void): HTMLCanvasElement | null {
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const [canvas, setCanvas] = useState<HTMLCanvasElement | null>(null);
   const onDrawnRef = useRef(onDrawn);
   onDrawnRef.current = onDrawn;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!pixels) return;
     let c = canvasRef.current;
     if (!c || c.width !== pixels.width || c.height !== pixels.height) {
