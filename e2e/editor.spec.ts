@@ -121,6 +121,79 @@ test('move and insert vertices, then undo and redo to known states', async ({ pa
   expectClose(state.polygons[0].points, [moved, tri[1], mid, tri[2]], tol);
 });
 
+/** Largest alpha of the annotation layers' canvases (all but the image layer) at an image point, under the current view. */
+async function annotationAlphaAt(page: Page, p: Pt): Promise<number> {
+  const [x, y] = await toPage(page, p);
+  return page.evaluate(([px, py]) => {
+    const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="editor-canvas"] .konvajs-content canvas')].slice(1);
+    let alpha = 0;
+    for (const c of canvases) {
+      const box = c.getBoundingClientRect();
+      const ratio = c.width / box.width;
+      const data = c.getContext('2d')!.getImageData(Math.round((px - box.left) * ratio), Math.round((py - box.top) * ratio), 1, 1).data;
+      alpha = Math.max(alpha, data[3]);
+    }
+    return alpha;
+  }, [x, y] as const);
+}
+
+test('wheel zoom keeps the point under the cursor, pan follows the mouse, and the polygons are drawn and editable where they belong', async ({ page }) => {
+  await loginAs(page, 'ANNOTATOR');
+  const id = take();
+  await openEditor(page, id);
+  const { width, height } = await editorState(page.request, id);
+  const tri: Pt[] = [[width * 0.3, height * 0.3], [width * 0.6, height * 0.3], [width * 0.45, height * 0.6]];
+  await drawPolygon(page, tri);
+  await waitSaved(page);
+  // Select tool, nothing selected (a click on the image away from the polygon): the polygon is drawn with the others.
+  await page.keyboard.press('v');
+  await clickImage(page, [width * 0.1, height * 0.9]);
+  const canvas = page.getByTestId('editor-canvas');
+  const view = async () => Promise.all(['data-scale', 'data-x', 'data-y'].map(async (a) => Number(await canvas.getAttribute(a))));
+  const inside: Pt = [width * 0.45, height * 0.4];
+  const outside: Pt = [width * 0.45, height * 0.2];
+
+  // Zoom in around a point inside the polygon: that image point stays under the cursor.
+  const [scale0] = await view();
+  const cursor = await toPage(page, inside);
+  await page.mouse.move(...cursor);
+  for (let i = 0; i < 3; i++) await page.mouse.wheel(0, -200);
+  await expect.poll(async () => (await view())[0]).toBeGreaterThan(scale0 * 1.2);
+  const after = await toPage(page, inside);
+  expect(Math.abs(after[0] - cursor[0])).toBeLessThan(2);
+  expect(Math.abs(after[1] - cursor[1])).toBeLessThan(2);
+
+  // Pan with space + drag: the view moves with the mouse.
+  const [, x0, y0] = await view();
+  await page.keyboard.down('Space');
+  await page.mouse.down();
+  await page.mouse.move(cursor[0] + 60, cursor[1] + 40, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up('Space');
+  const [, x1, y1] = await view();
+  expect(x1 - x0).toBeCloseTo(60, 0);
+  expect(y1 - y0).toBeCloseTo(40, 0);
+
+  // Right after the gesture and once it has rested, the polygon is drawn at its new place on screen, and
+  // nothing is drawn outside it.
+  expect(await annotationAlphaAt(page, inside)).toBeGreaterThan(0);
+  await page.waitForTimeout(500);
+  expect(await annotationAlphaAt(page, inside)).toBeGreaterThan(0);
+  expect(await annotationAlphaAt(page, outside)).toBe(0);
+
+  // And it is still editable under the new view: select it, drag vertex 0.
+  const scale = (await view())[0];
+  await clickImage(page, inside);
+  const moved: Pt = [width * 0.35, height * 0.25];
+  await page.mouse.move(...(await toPage(page, tri[0])));
+  await page.mouse.down();
+  await page.mouse.move(...(await toPage(page, moved)), { steps: 6 });
+  await page.mouse.up();
+  await waitSaved(page);
+  const state = await editorState(page.request, id);
+  expectClose(state.polygons[0].points, [moved, tri[1], tri[2]], 1.5 / scale);
+});
+
 test('two people on one slice: the later save gets the conflict UI, and nothing of either is lost', async ({ page, browser }) => {
   await loginAs(page, 'ANNOTATOR');
   const other = await newAnnotator(browser, 'Conflict Carla');
