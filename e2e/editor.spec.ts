@@ -191,7 +191,8 @@ test('wheel zoom keeps the point under the cursor, pan follows the mouse, and th
   await page.mouse.up();
   await waitSaved(page);
   const state = await editorState(page.request, id);
-  expectClose(state.polygons[0].points, [moved, tri[1], tri[2]], 1.5 / scale);
+  // Within 4 screen pixels (mouse positions are whole pixels, and the drag starts within the vertex's grab radius).
+  expectClose(state.polygons[0].points, [moved, tri[1], tri[2]], 4 / scale);
 });
 
 test('two people on one slice: the later save gets the conflict UI, and nothing of either is lost', async ({ page, browser }) => {
