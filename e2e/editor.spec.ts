@@ -144,10 +144,11 @@ test('wheel zoom keeps the point under the cursor, pan follows the mouse, and th
   const { width, height } = await editorState(page.request, id);
   const tri: Pt[] = [[width * 0.3, height * 0.3], [width * 0.6, height * 0.3], [width * 0.45, height * 0.6]];
   await drawPolygon(page, tri);
+  // A second polygon: drawing it leaves the first one unselected, drawn with the layer the view moves as a whole.
+  const other: Pt[] = [[width * 0.7, height * 0.7], [width * 0.8, height * 0.7], [width * 0.75, height * 0.8]];
+  await drawPolygon(page, other);
   await waitSaved(page);
-  // Select tool, nothing selected (a click on the image away from the polygon): the polygon is drawn with the others.
   await page.keyboard.press('v');
-  await clickImage(page, [width * 0.1, height * 0.9]);
   const canvas = page.getByTestId('editor-canvas');
   const view = async () => Promise.all(['data-scale', 'data-x', 'data-y'].map(async (a) => Number(await canvas.getAttribute(a))));
   const inside: Pt = [width * 0.45, height * 0.4];
@@ -173,6 +174,8 @@ test('wheel zoom keeps the point under the cursor, pan follows the mouse, and th
   const [, x1, y1] = await view();
   expect(x1 - x0).toBeCloseTo(60, 0);
   expect(y1 - y0).toBeCloseTo(40, 0);
+  // Releasing the pan over the polygon did not select it.
+  await expect(canvas).toHaveAttribute('data-selected', '');
 
   // Right after the gesture and once it has rested, the polygon is drawn at its new place on screen, and
   // nothing is drawn outside it.
@@ -191,6 +194,7 @@ test('wheel zoom keeps the point under the cursor, pan follows the mouse, and th
   await page.mouse.up();
   await waitSaved(page);
   const state = await editorState(page.request, id);
+  expect(state.polygons).toHaveLength(2);
   // Within 4 screen pixels (mouse positions are whole pixels, and the drag starts within the vertex's grab radius).
   expectClose(state.polygons[0].points, [moved, tri[1], tri[2]], 4 / scale);
 });

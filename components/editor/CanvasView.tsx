@@ -280,7 +280,8 @@ export function CanvasView(props: CanvasViewProps) {
     const ip = imagePoint();
     if (!p || !ip) return;
     const button = e.evt.button;
-    pressedPolygon.current = onImage(e) ? (unselectedAt()?.key ?? null) : null;
+    // Only a plain left press can select: releasing a pan or a window drag over a polygon must not.
+    pressedPolygon.current = null;
     if (button === 1 || (button === 0 && props.spaceDown)) {
       gesture.current = { kind: 'pan', start: p, view };
       e.evt.preventDefault();
@@ -291,6 +292,7 @@ export function CanvasView(props: CanvasViewProps) {
       return;
     }
     if (button !== 0) return;
+    pressedPolygon.current = onImage(e) ? (unselectedAt()?.key ?? null) : null;
     const at = clampToImage(ip, image.width, image.height);
     if (tool === 'polygon') {
       if (drawing.length >= 3) {

@@ -377,7 +377,7 @@ export default function Editor({ initial, canEdit, canReview }: { initial: Edito
 
       <div className="editor-body">
         {/* The view transform is exposed for browser tests and the benchmark, which drive the canvas in image coordinates. */}
-        <div className="editor-canvas" ref={containerRef} data-testid="editor-canvas" data-scale={view.scale} data-x={view.x} data-y={view.y} data-ready={canvas ? '1' : '0'}>
+        <div className="editor-canvas" ref={containerRef} data-testid="editor-canvas" data-scale={view.scale} data-x={view.x} data-y={view.y} data-ready={canvas ? '1' : '0'} data-selected={selectedKey ?? ''}>
           {pixelError && <p className="error">{pixelError}</p>}
           <CanvasView
             stageSize={stageSize}
