@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createDb } from '../lib/db/client';
 import { login, loginAs } from './helpers';
-import { clickImage, drawPolygon, editorState, expectClose, openEditor, toPage, unlabelledSlices, waitSaved, type Pt } from './editorHelpers';
+import { clickImage, drawPolygon, editorState, editorView, expectClose, openEditor, toPage, unlabelledSlices, waitSaved, type Pt } from './editorHelpers';
 
 // One slice per test, taken from the unlabelled pool in order, so tests never share work.
 let pool: string[] = [];
@@ -18,6 +18,18 @@ test.beforeAll(async ({ browser }) => {
   pool = await unlabelledSlices(page.request);
   await page.close();
 });
+
+/** Signs in as the demo annotator and opens the next slice of the pool in the editor. */
+async function annotateFreshSlice(page: Page): Promise<{ id: string; width: number; height: number }> {
+  await loginAs(page, 'ANNOTATOR');
+  const id = take();
+  await openEditor(page, id);
+  const { width, height } = await editorState(page.request, id);
+  return { id, width, height };
+}
+
+/** The triangle the vertex-editing tests start from, in image coordinates. */
+const triangle = (width: number, height: number): Pt[] => [[width * 0.3, height * 0.3], [width * 0.6, height * 0.3], [width * 0.45, height * 0.6]];
 
 /** A fresh annotator account (created by the demo admin), for tests that need several people. */
 async function newAnnotator(browser: Browser, name: string): Promise<Page> {
@@ -35,10 +47,7 @@ async function newAnnotator(browser: Browser, name: string): Promise<Page> {
 }
 
 test('draw a polygon and a freehand shape, set classes and slice class, reload: all persisted exactly', async ({ page }) => {
-  await loginAs(page, 'ANNOTATOR');
-  const id = take();
-  await openEditor(page, id);
-  const { width, height } = await editorState(page.request, id);
+  const { id, width, height } = await annotateFreshSlice(page);
   const poly: Pt[] = [[width * 0.2, height * 0.2], [width * 0.4, height * 0.22], [width * 0.38, height * 0.4], [width * 0.22, height * 0.38]];
   await page.keyboard.press('1');
   await drawPolygon(page, poly);
@@ -78,11 +87,8 @@ test('draw a polygon and a freehand shape, set classes and slice class, reload: 
 });
 
 test('move and insert vertices, then undo and redo to known states', async ({ page }) => {
-  await loginAs(page, 'ANNOTATOR');
-  const id = take();
-  await openEditor(page, id);
-  const { width, height } = await editorState(page.request, id);
-  const tri: Pt[] = [[width * 0.3, height * 0.3], [width * 0.6, height * 0.3], [width * 0.45, height * 0.6]];
+  const { id, width, height } = await annotateFreshSlice(page);
+  const tri = triangle(width, height);
   await drawPolygon(page, tri);
   await waitSaved(page);
   const scale = Number(await page.getByTestId('editor-canvas').getAttribute('data-scale'));
@@ -138,11 +144,8 @@ async function annotationAlphaAt(page: Page, p: Pt): Promise<number> {
 }
 
 test('wheel zoom keeps the point under the cursor, pan follows the mouse, and the polygons are drawn and editable where they belong', async ({ page }) => {
-  await loginAs(page, 'ANNOTATOR');
-  const id = take();
-  await openEditor(page, id);
-  const { width, height } = await editorState(page.request, id);
-  const tri: Pt[] = [[width * 0.3, height * 0.3], [width * 0.6, height * 0.3], [width * 0.45, height * 0.6]];
+  const { id, width, height } = await annotateFreshSlice(page);
+  const tri = triangle(width, height);
   await drawPolygon(page, tri);
   // A second polygon: drawing it leaves the first one unselected, drawn with the layer the view moves as a whole.
   const other: Pt[] = [[width * 0.7, height * 0.7], [width * 0.8, height * 0.7], [width * 0.75, height * 0.8]];
@@ -150,28 +153,27 @@ test('wheel zoom keeps the point under the cursor, pan follows the mouse, and th
   await waitSaved(page);
   await page.keyboard.press('v');
   const canvas = page.getByTestId('editor-canvas');
-  const view = async () => Promise.all(['data-scale', 'data-x', 'data-y'].map(async (a) => Number(await canvas.getAttribute(a))));
   const inside: Pt = [width * 0.45, height * 0.4];
   const outside: Pt = [width * 0.45, height * 0.2];
 
   // Zoom in around a point inside the polygon: that image point stays under the cursor.
-  const [scale0] = await view();
+  const { scale: scale0 } = await editorView(page);
   const cursor = await toPage(page, inside);
   await page.mouse.move(...cursor);
   for (let i = 0; i < 3; i++) await page.mouse.wheel(0, -200);
-  await expect.poll(async () => (await view())[0]).toBeGreaterThan(scale0 * 1.2);
+  await expect.poll(async () => (await editorView(page)).scale).toBeGreaterThan(scale0 * 1.2);
   const after = await toPage(page, inside);
   expect(Math.abs(after[0] - cursor[0])).toBeLessThan(2);
   expect(Math.abs(after[1] - cursor[1])).toBeLessThan(2);
 
   // Pan with space + drag: the view moves with the mouse.
-  const [, x0, y0] = await view();
+  const { x: x0, y: y0 } = await editorView(page);
   await page.keyboard.down('Space');
   await page.mouse.down();
   await page.mouse.move(cursor[0] + 60, cursor[1] + 40, { steps: 6 });
   await page.mouse.up();
   await page.keyboard.up('Space');
-  const [, x1, y1] = await view();
+  const { x: x1, y: y1 } = await editorView(page);
   expect(x1 - x0).toBeCloseTo(60, 0);
   expect(y1 - y0).toBeCloseTo(40, 0);
   // Releasing the pan over the polygon did not select it.
@@ -185,7 +187,7 @@ test('wheel zoom keeps the point under the cursor, pan follows the mouse, and th
   expect(await annotationAlphaAt(page, outside)).toBe(0);
 
   // And it is still editable under the new view: select it, drag vertex 0.
-  const scale = (await view())[0];
+  const { scale } = await editorView(page);
   await clickImage(page, inside);
   const moved: Pt = [width * 0.35, height * 0.25];
   await page.mouse.move(...(await toPage(page, tri[0])));
@@ -229,10 +231,7 @@ test('two people on one slice: the later save gets the conflict UI, and nothing 
 });
 
 test('edits made while the server is unreachable are kept and arrive after a reload', async ({ page }) => {
-  await loginAs(page, 'ANNOTATOR');
-  const id = take();
-  await openEditor(page, id);
-  const { width, height } = await editorState(page.request, id);
+  const { id, width, height } = await annotateFreshSlice(page);
   await page.route('**/api/slices/*/annotations', (route) => (route.request().method() === 'PUT' ? route.abort('internetdisconnected') : route.continue()));
   const poly: Pt[] = [[width * 0.4, height * 0.4], [width * 0.6, height * 0.45], [width * 0.5, height * 0.6]];
   await drawPolygon(page, poly);

@@ -39,12 +39,18 @@ export async function openEditor(page: Page, sliceId: string) {
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
 }
 
+/** The editor's current view (scale and translation of the image on the stage), as its canvas exposes it. */
+export async function editorView(page: Page): Promise<{ scale: number; x: number; y: number }> {
+  const canvas = page.getByTestId('editor-canvas');
+  const [scale, x, y] = await Promise.all(['data-scale', 'data-x', 'data-y'].map(async (a) => Number(await canvas.getAttribute(a))));
+  return { scale, x, y };
+}
+
 /** Page coordinates of an image point under the editor's current view. */
 export async function toPage(page: Page, p: Pt): Promise<Pt> {
-  const canvas = page.getByTestId('editor-canvas');
   // The stage's own box: the container has a border, so its box is off by a pixel.
-  const box = (await canvas.locator('.konvajs-content').boundingBox())!;
-  const [scale, x, y] = await Promise.all(['data-scale', 'data-x', 'data-y'].map(async (a) => Number(await canvas.getAttribute(a))));
+  const box = (await page.getByTestId('editor-canvas').locator('.konvajs-content').boundingBox())!;
+  const { scale, x, y } = await editorView(page);
   return [box.x + x + p[0] * scale, box.y + y + p[1] * scale];
 }
 

@@ -45,7 +45,8 @@ export function prefetchPixels(sliceId: string): void {
   // A failed prefetch is only a missed head start: usePixels fetches again.
   entry.pixels.then((p) => (entry.loaded = p)).catch(() => undefined);
   prefetched.set(sliceId, entry);
-  for (const key of prefetched.keys()) if (prefetched.size > PREFETCH_LIMIT) prefetched.delete(key);
+  // A Map iterates in insertion order: the first key is the oldest prefetch.
+  while (prefetched.size > PREFETCH_LIMIT) prefetched.delete(prefetched.keys().next().value!);
 }
 
 const usable = (sliceId: string) => {

@@ -83,14 +83,14 @@ function filterGradIm2col(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: Conv
 }
 
 /** dW as one convolution of the transposed input with the transposed output gradient (see above). */
-function filterGradAsConv(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ConvGradGeometry, cin: number, cout: number): TensorInfo {
+function filterGradAsConv(k: KernelCalls, x: TensorInfo, dy: TensorInfo, g: ConvGradGeometry): TensorInfo {
   const xT = k.run('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [Cin,H,W,N]
   const dyT = k.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho,Wo,N,Cout]
   const full = k.run('Conv2D', { x: xT, filter: dyT }, { ...swappedRoleConvAttrs(g), dataFormat: 'NHWC' }); // [Cin, >=kh, >=kw, Cout]
   const cut =
     full.shape[1] === g.filterH && full.shape[2] === g.filterW
       ? full
-      : k.run('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [cin, g.filterH, g.filterW, cout] });
+      : k.run('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [x.shape[3], g.filterH, g.filterW, dy.shape[3]] });
   return k.run('Transpose', { x: cut }, { perm: [1, 2, 0, 3] });
 }
 
@@ -98,7 +98,6 @@ export function conv2DBackpropFilterKernel(backendName: string, { maxColumnEleme
   const kernelFunc = ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: NamedAttrMap }) => {
     const { x, dy } = inputs;
     const a = attrs as unknown as Attrs;
-    const [, , cin, cout] = a.filterShape;
     const g = convGradGeometry(
       x.shape as [number, number, number, number],
       a.filterShape,
@@ -111,7 +110,7 @@ export function conv2DBackpropFilterKernel(backendName: string, { maxColumnEleme
       'Conv2DBackpropFilter',
     );
     return withKernelCalls(backend as KernelBackend, backendName, (k) =>
-      usesIm2col(g, x.shape, maxColumnElements) ? filterGradIm2col(k, x, dy, g) : filterGradAsConv(k, x, dy, g, cin, cout),
+      usesIm2col(g, x.shape, maxColumnElements) ? filterGradIm2col(k, x, dy, g) : filterGradAsConv(k, x, dy, g),
     );
   };
   return { kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc: kernelFunc as unknown as KernelFunc };
