@@ -189,7 +189,7 @@ class IdleTimer {
   }
   /** What an error really was: a timeout or a cancel shows up as a bare AbortError. */
   reason(err: unknown, otherwise?: DicomWebError): unknown {
-    if (this.timedOut) return new DicomWebError(`${describe(this.url)} sent nothing for ${Math.round(this.ms / 1000)} s (server slow or stalled); try again, or raise the server's timeout`, true);
+    if (this.timedOut) return new DicomWebError(`${describe(this.url)} sent nothing for ${+(this.ms / 1000).toFixed(1)} s (server slow or stalled); try again, or raise the server's timeout`, true);
     if (this.signal.aborted && !(err instanceof DicomWebError)) return this.signal.reason ?? err;
     return err instanceof DicomWebError ? err : (otherwise ?? err);
   }
