@@ -45,9 +45,9 @@ export class DicomWebClient {
   }
 
   /** QIDO-RS: `path` below the root (e.g. `studies`, `studies/{uid}/series`) with matching keys. */
-  async search(path: string, params: Record<string, string | undefined>, signal?: AbortSignal): Promise<DicomJson[]> {
+  async search(path: string, params: Record<string, string | string[] | undefined>, signal?: AbortSignal): Promise<DicomJson[]> {
     const url = new URL(`${this.root}/${path}`);
-    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(params)) for (const one of [v ?? []].flat()) if (one !== '') url.searchParams.append(k, one);
     return this.withResponse(url, { headers: { accept: 'application/dicom+json' } }, signal, async (res, idle) => {
       if (res.status === 204) return [];
       expectContentType(res, url, ['application/dicom+json', 'application/json']);

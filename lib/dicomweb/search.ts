@@ -73,7 +73,7 @@ const contains = (s?: string) => (s ? `*${s.replace(/[*?]/g, '')}*` : undefined)
 const dicomDate = (d?: string) => d?.replaceAll('-', '') ?? '';
 
 /** QIDO matching keys of the study query. */
-export function studyQuery(f: SeriesSearch): Record<string, string | undefined> {
+export function studyQuery(f: SeriesSearch): Record<string, string | string[] | undefined> {
   const range = f.dateFrom || f.dateTo ? `${dicomDate(f.dateFrom)}-${dicomDate(f.dateTo)}` : undefined;
   return {
     PatientID: f.patientId || undefined,
@@ -82,7 +82,8 @@ export function studyQuery(f: SeriesSearch): Record<string, string | undefined> 
     ModalitiesInStudy: f.modality || undefined,
     StudyDescription: contains(f.studyDescription),
     limit: String(f.limit),
-    includefield: [TAG.StudyDescription, TAG.PatientName, TAG.PatientID, TAG.StudyDate].join(','),
+    // One includefield per attribute: some servers (Orthanc's plugin) read only the first of a comma list.
+    includefield: [TAG.StudyDescription, TAG.PatientName, TAG.PatientID, TAG.StudyDate],
   };
 }
 
@@ -95,7 +96,7 @@ export async function searchSeries(client: DicomWebClient, filters: SeriesSearch
     const series = await client.search(`studies/${encodeURIComponent(studyUid)}/series`, {
       Modality: filters.modality || undefined,
       SeriesDescription: contains(filters.seriesDescription),
-      includefield: [TAG.SeriesDescription, TAG.SeriesNumber, TAG.NumberOfSeriesRelatedInstances, TAG.Modality].join(','),
+      includefield: [TAG.SeriesDescription, TAG.SeriesNumber, TAG.NumberOfSeriesRelatedInstances, TAG.Modality],
     }, signal);
     for (const s of series) {
       const seriesUid = str(s, TAG.SeriesInstanceUID);

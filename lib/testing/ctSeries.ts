@@ -26,6 +26,8 @@ export interface SyntheticSeriesOptions {
   origin?: [number, number, number];
   transferSyntax?: string;
   seed?: number;
+  /** HU of slice `index` (size² values, row-major) instead of the generated body phantom. */
+  huOf?: (index: number) => Int16Array;
 }
 
 export interface SyntheticInstance {
@@ -51,19 +53,8 @@ export function syntheticCtSeries(o: SyntheticSeriesOptions = {}): SyntheticInst
   const noise = randoms(n * size * size, o.seed ?? 7);
   const out: SyntheticInstance[] = [];
   for (let index = 0; index < n; index++) {
-    const hu = new Int16Array(size * size);
-    const stored = new Uint16Array(size * size);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const u = (x - size / 2) / (size * 0.45);
-        const v = (y - size / 2) / (size * 0.35);
-        const inBody = u * u + v * v < 1;
-        const lung = inBody && Math.abs(u) > 0.15 && Math.abs(u) < 0.8 && Math.abs(v) < 0.7;
-        const value = !inBody ? -1000 : lung ? -850 + index * 3 : 40 + Math.round(noise[(index * size + y) * size + x] * 10);
-        hu[y * size + x] = value;
-        stored[y * size + x] = value - RESCALE_INTERCEPT;
-      }
-    }
+    const hu = o.huOf?.(index) ?? phantomSlice(index, size, noise);
+    const stored = Uint16Array.from(hu, (v) => Math.max(0, v - RESCALE_INTERCEPT));
     const position: [number, number, number] = [origin[0], origin[1], origin[2] - index * step];
     const sopInstanceUid = `${seriesUid}.${index + 1}`;
     out.push({
@@ -106,4 +97,19 @@ export function syntheticCtSeries(o: SyntheticSeriesOptions = {}): SyntheticInst
     });
   }
   return out;
+}
+
+/** Air outside an ellipse of soft tissue with two lungs; a little noise so no two slices hash alike. */
+function phantomSlice(index: number, size: number, noise: Float32Array): Int16Array {
+  const hu = new Int16Array(size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const u = (x - size / 2) / (size * 0.45);
+      const v = (y - size / 2) / (size * 0.35);
+      const inBody = u * u + v * v < 1;
+      const lung = inBody && Math.abs(u) > 0.15 && Math.abs(u) < 0.8 && Math.abs(v) < 0.7;
+      hu[y * size + x] = !inBody ? -1000 : lung ? -850 + index * 3 : 40 + Math.round(noise[(index * size + y) * size + x] * 10);
+    }
+  }
+  return hu;
 }
