@@ -96,6 +96,10 @@ test.describe('DICOMweb in the admin console', () => {
       const modalities = await Promise.all(series.map(async (id) => (await pacs.rest<{ MainDicomTags: { Modality: string } }>(`/series/${id}`)).MainDicomTags.Modality));
       expect(modalities.sort()).toEqual(['CT', 'SEG']);
     } finally {
+      // Leave the shared e2e database as the other specs expect it (their exports count accepted sample slices).
+      await db.study.deleteMany({ where: { scanKey: SERIES_UID } });
+      await db.job.deleteMany({ where: { type: 'import-dicomweb' } });
+      await db.dicomWebServer.deleteMany({ where: { name: 'E2E Orthanc' } });
       await db.$disconnect();
     }
   });
