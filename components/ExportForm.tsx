@@ -5,14 +5,27 @@ const FORMATS = [
   ['masks', 'PNG label masks + images + labels.csv (zip, re-importable)'],
   ['coco', 'COCO JSON (polygons, GGO/C, slice class attribute)'],
   ['csv', 'CSV of slice classes'],
+  ['nifti', 'NIfTI per study: label volume (0/1/2) + image volume (zip)'],
+  ['dicom-seg', 'DICOM-SEG per DICOM study (zip)'],
 ] as const;
 
-/** Export for admins: a plain download link to GET /api/export with the chosen options. */
-export function ExportForm({ studies }: { studies: { id: string; scanKey: string }[] }) {
+/**
+ * Export for admins: a plain download link to GET /api/export with the chosen options; for a study imported from a
+ * PACS, its DICOM-SEG can also be sent back there (STOW-RS).
+ */
+export function ExportForm({ studies }: { studies: { id: string; scanKey: string; fromPacs?: boolean }[] }) {
   const [format, setFormat] = useState<(typeof FORMATS)[number][0]>('masks');
   const [status, setStatus] = useState<'accepted' | 'all'>('accepted');
   const [study, setStudy] = useState('');
+  const [stow, setStow] = useState<{ ok: boolean; text: string } | null>(null);
   const href = `/api/export?${new URLSearchParams({ format, status, ...(study ? { study } : {}) })}`;
+  const fromPacs = studies.find((s) => s.id === study)?.fromPacs;
+  async function sendToPacs() {
+    setStow({ ok: true, text: 'Sending…' });
+    const res = await fetch('/api/dicomweb/stow', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studyId: study, status }) });
+    const body = (await res.json().catch(() => ({}))) as { stored?: { server: string; sopInstanceUid: string }; error?: string };
+    setStow(res.ok && body.stored ? { ok: true, text: `Stored on ${body.stored.server} (SEG ${body.stored.sopInstanceUid})` } : { ok: false, text: body.error ?? `${res.status} ${res.statusText}` });
+  }
   return (
     <div className="card stack" data-testid="export-form">
       <h2>Export</h2>
@@ -37,6 +50,8 @@ export function ExportForm({ studies }: { studies: { id: string; scanKey: string
         </select>
       </label>
       <a className="button" href={href} download>Download export</a>
+      {fromPacs && <button type="button" onClick={sendToPacs}>Send DICOM-SEG to its PACS</button>}
+      {stow && <p className={stow.ok ? 'ok-text' : 'error'} role="status" data-testid="stow-result">{stow.text}</p>}
     </div>
   );
 }

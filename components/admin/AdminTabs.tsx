@@ -6,6 +6,7 @@ export const ADMIN_SECTIONS = [
   { href: '/admin', label: 'Overview' },
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/import', label: 'Import' },
+  { href: '/admin/dicomweb', label: 'PACS' },
   { href: '/admin/training', label: 'Training' },
   { href: '/admin/models', label: 'Models' },
   { href: '/admin/active-learning', label: 'Active learning' },

@@ -6,7 +6,7 @@ import type { Db } from '@/lib/db/client';
 import type { ExportOptions } from './collect';
 import { writeExport, type ExportFormat } from './write';
 
-/** An export as one downloadable file: the JSON or CSV itself, or a zip of the masks folder. */
+/** An export as one downloadable file: the JSON or CSV itself, or a zip of the folder (masks, NIfTI, DICOM-SEG). */
 export async function exportDownload(db: Db, format: ExportFormat, options: ExportOptions): Promise<{ body: Uint8Array; contentType: string; fileName: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ctms-export-'));
   try {
@@ -15,10 +15,10 @@ export async function exportDownload(db: Db, format: ExportFormat, options: Expo
     if (format === 'coco') return { body: await fs.readFile(path.join(dir, files[0])), contentType: 'application/json', fileName: `ct-mask-studio-coco-${stamp}.json` };
     if (format === 'csv') return { body: await fs.readFile(path.join(dir, files[0])), contentType: 'text/csv; charset=utf-8', fileName: `ct-mask-studio-slice-classes-${stamp}.csv` };
     const entries: Record<string, Uint8Array> = {};
-    // PNGs are already compressed: store them; deflate only the CSV.
+    // PNGs and .nii.gz are already compressed: store them; deflate the rest (CSV, DICOM-SEG).
     for (const rel of files) entries[rel] = await fs.readFile(path.join(dir, rel));
-    const body = zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: k.endsWith('.png') ? 0 : 6 }]])));
-    return { body, contentType: 'application/zip', fileName: `ct-mask-studio-masks-${stamp}.zip` };
+    const body = zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: /\.(png|gz)$/.test(k) ? 0 : 6 }]])));
+    return { body, contentType: 'application/zip', fileName: `ct-mask-studio-${format}-${stamp}.zip` };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

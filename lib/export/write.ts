@@ -3,7 +3,8 @@
  *  - coco:  annotations.json (lib/export/coco.ts);
  *  - masks: images/<slice>.png (the slice through its stored window, 8-bit grey), masks/<slice>.png (grey label
  *           values 0 background, 1 GGO, 2 C) and labels.csv — a folder the project's importer reads back as it is;
- *  - csv:   slice-classes.csv (file, class, unsure, slice id, study, index, status).
+ *  - csv:   slice-classes.csv (file, class, unsure, slice id, study, index, status);
+ *  - nifti, dicom-seg: one label volume per study (lib/export/studyExports.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,8 +16,9 @@ import { readPixels } from '@/lib/imaging/pixelStore';
 import { applyWindow } from '@/lib/imaging/window';
 import { collectExport, type ExportOptions, type ExportSlice } from './collect';
 import { toCoco } from './coco';
+import { STUDY_FORMATS, writeStudyExports, type StudyFormat } from './studyExports';
 
-export const EXPORT_FORMATS = ['coco', 'masks', 'csv'] as const;
+export const EXPORT_FORMATS = ['coco', 'masks', 'csv', ...STUDY_FORMATS] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export function sliceClassesCsv(slices: ExportSlice[]): string {
@@ -28,7 +30,8 @@ export function sliceClassesCsv(slices: ExportSlice[]): string {
 
 const greyPng = (pixels: Uint8Array, width: number, height: number) => sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
 
-export async function writeExport(db: Db, format: ExportFormat, outDir: string, options: ExportOptions, onProgress?: (done: number, total: number) => void): Promise<{ slices: number; polygons: number; files: string[] }> {
+export async function writeExport(db: Db, format: ExportFormat, outDir: string, options: ExportOptions, onProgress?: (done: number, total: number) => void): Promise<{ slices: number; polygons: number; files: string[]; skipped?: { study: string; reason: string }[] }> {
+  if ((STUDY_FORMATS as readonly string[]).includes(format)) return writeStudyExports(db, format as StudyFormat, outDir, options, onProgress);
   const slices = await collectExport(db, options);
   await fs.mkdir(outDir, { recursive: true });
   const files: string[] = [];

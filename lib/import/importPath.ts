@@ -51,6 +51,12 @@ export interface ImportOptions {
   /** Folder names taken as slice classes when no CSV is given. */
   classFolders?: readonly string[];
   contour?: ContourOptions;
+  /**
+   * DICOM all or nothing: a series is imported only when every DICOM file under the path reads and decodes; else
+   * its files are reported and nothing of it is written. For sources where a gap means a broken download (a
+   * DICOMweb retrieve), not a stray file.
+   */
+  wholeSeries?: boolean;
 }
 
 export interface ImportProgress {
@@ -151,11 +157,12 @@ export async function importPath(
       progress(file);
     }
   }
+  const unreadable = found.dicom.length - headers.length;
   const jobs: { file: string; files: string[]; prepare: () => Promise<Prepared> }[] = [
     ...groupSeries(headers).map(({ ordered, by }) => ({
       file: ordered[0].file,
       files: ordered.map((h) => h.file),
-      prepare: () => prepareDicomSeries(ctx, ordered, by),
+      prepare: async () => wholeSeriesOnly(ctx, await prepareDicomSeries(ctx, ordered, by), ordered, unreadable),
     })),
     ...found.nifti.map((file) => ({ file, files: [file], prepare: async () => single(file, await prepareNifti(ctx, file)) })),
     ...found.images.map((file) => ({ file, files: [file], prepare: async () => single(file, await prepareImage(ctx, file)) })),
@@ -303,6 +310,15 @@ async function prepareNifti(ctx: Context, file: string): Promise<Unit> {
   };
 }
 
+/** With options.wholeSeries: a series with any failed file (or an unreadable file beside it) is dropped whole. */
+function wholeSeriesOnly(ctx: Context, prepared: Prepared, series: DicomHeader[], unreadable: number): Prepared {
+  const failed = prepared.failures.length + unreadable;
+  if (!ctx.options.wholeSeries || failed === 0 || !prepared.unit) return prepared;
+  const first = series[0];
+  const reason = `series ${first.seriesInstanceUid ?? path.dirname(first.file)} not imported: ${failed} of ${series.length + unreadable} files failed, and a series is imported whole or not at all`;
+  return { ...prepared, unit: null, failures: [...prepared.failures, { file: first.file, err: new ImportError(first.file, reason) }] };
+}
+
 /** DICOM headers grouped by SeriesInstanceUID (files without one form a series per folder), each ordered. */
 function groupSeries(headers: DicomHeader[]): ReturnType<typeof orderSeries<DicomHeader>>[] {
   const groups = new Map<string, DicomHeader[]>();
@@ -359,7 +375,20 @@ async function prepareDicomSeries(ctx: Context, series: DicomHeader[], by: strin
       pixelSpacing: first.pixelSpacing ?? null,
       sliceThickness: first.sliceThickness ?? null,
       imageOrientation: first.imageOrientation ?? null,
+      rescale: first.rescale,
+      frameOfReferenceUid: first.frameOfReferenceUid ?? null,
       files: series.map((h) => keyOf(ctx, h.file)),
+      // Per Slice.index: what a derived object (DICOM-SEG, NIfTI geometry) needs to point back at the source.
+      instances: series.map((h) => ({ sopInstanceUid: h.sopInstanceUid ?? null, sopClassUid: h.sopClassUid ?? null, imagePosition: h.imagePosition ?? null })),
+      patient: { id: first.patientId ?? null, name: first.patientName ?? null, birthDate: first.patientBirthDate ?? null, sex: first.patientSex ?? null },
+      study: {
+        date: first.studyDate ?? null,
+        time: first.studyTime ?? null,
+        id: first.studyId ?? null,
+        accessionNumber: first.accessionNumber ?? null,
+        referringPhysicianName: first.referringPhysicianName ?? null,
+        description: first.studyDescription ?? null,
+      },
     },
     file: first.file,
     slices,

@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db/client';
 
 /** The job types the worker runs (one handler each, in lib/jobs/handlers/). */
-export const JOB_TYPES = ['train-segmenter', 'train-classifier', 'score', 'evaluate'] as const;
+export const JOB_TYPES = ['train-segmenter', 'train-classifier', 'score', 'evaluate', 'import-dicomweb'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
 export interface JobProgress {

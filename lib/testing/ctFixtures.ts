@@ -30,6 +30,8 @@ export interface DicomFixture {
   patientId?: string;
   window?: { width: number; level: number };
   transferSyntax?: string;
+  /** More attributes by dcmjs keyword (StudyInstanceUID, PixelSpacing, PatientName, …); they win over the defaults. */
+  extra?: Record<string, unknown>;
 }
 
 /** A CT Image Storage Part 10 file. Deflated transfer syntax: the dataset after the meta group is raw-deflated. */
@@ -64,6 +66,7 @@ export function dicomBytes(f: DicomFixture): Buffer {
     ds.WindowCenter = f.window.level;
     ds.WindowWidth = f.window.width;
   }
+  Object.assign(ds, f.extra);
   const buf = dcmjs.data.datasetToBuffer(ds);
   if (ts !== '1.2.840.10008.1.2.1.99') return buf;
   // dcmjs writes the dataset uncompressed; deflate what follows the meta group (132 + 12-byte group-length element + length).

@@ -16,3 +16,23 @@ export function stageMedseg(dir: string, files: string[]): string {
   for (const f of files) cpSync(path.join(medsegDir, 'images', f), path.join(dir, f));
   return dir;
 }
+
+/**
+ * `count` real MedSeg slices as a CT series of `size`² slices (grey g → HU g·4 − 1024; resized to one grid, as a
+ * series needs) with their real GGO/C label maps (nearest-neighbour resized): real lesion shapes for the DICOM-SEG
+ * round trip.
+ */
+export async function medsegAsSeries(count: number, size: number): Promise<{ hu: Int16Array[]; labels: Uint8Array[] }> {
+  const sharp = (await import('sharp')).default;
+  const { readLabelMask } = await import('@/lib/imaging/readers/mask');
+  const hu: Int16Array[] = [];
+  const labels: Uint8Array[] = [];
+  for (const file of medsegImages().slice(0, count)) {
+    const grey = await sharp(path.join(medsegDir, 'images', file)).greyscale().resize(size, size, { fit: 'fill' }).raw().toBuffer();
+    hu.push(Int16Array.from(grey, (g) => g * 4 - 1024));
+    const mask = await readLabelMask(path.join(medsegMasks, file.replace(/\.\w+$/, '.png')));
+    const resized = await sharp(Buffer.from(mask.labels), { raw: { width: mask.width, height: mask.height, channels: 1 } }).resize(size, size, { fit: 'fill', kernel: 'nearest' }).extractChannel(0).raw().toBuffer();
+    labels.push(new Uint8Array(resized));
+  }
+  return { hu, labels };
+}

@@ -3,6 +3,7 @@ import { getDb } from '@/lib/db/client';
 import { badRequest, parseOr400 } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 import { exportDownload } from '@/lib/export/archive';
+import { asHttp } from '@/lib/http/dicomwebErrors';
 import { EXPORT_FORMATS } from '@/lib/export/write';
 
 const exportQuerySchema = z.object({
@@ -11,12 +12,12 @@ const exportQuerySchema = z.object({
   study: z.string().min(1).max(64).optional(),
 });
 
-/** GET /api/export?format=coco|masks|csv&status=accepted|all&study=<id>: the export as a download (admin). */
+/** GET /api/export?format=coco|masks|csv|nifti|dicom-seg&status=accepted|all&study=<id>: the export as a download (admin); 400 when a study cannot be written in the format. */
 export const GET = withRole('ADMIN', async (req) => {
   const query = parseOr400(exportQuerySchema, Object.fromEntries(req.nextUrl.searchParams), 'export query');
   const db = getDb();
   if (query.study && !(await db.study.findUnique({ where: { id: query.study }, select: { id: true } }))) throw badRequest(`No study with id ${query.study}`);
-  const file = await exportDownload(db, query.format, { status: query.status, studyId: query.study });
+  const file = await asHttp(exportDownload(db, query.format, { status: query.status, studyId: query.study }));
   return new Response(new Uint8Array(file.body), {
     headers: { 'Content-Type': file.contentType, 'Content-Disposition': `attachment; filename="${file.fileName}"`, 'Cache-Control': 'no-store' },
   });

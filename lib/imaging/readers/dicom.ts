@@ -32,7 +32,19 @@ export interface DicomHeader {
   seriesInstanceUid?: string;
   studyInstanceUid?: string;
   sopInstanceUid?: string;
+  sopClassUid?: string;
+  frameOfReferenceUid?: string;
   patientId?: string;
+  /** Patient and General Study module attributes, as stored (a derived object such as a DICOM-SEG copies them). */
+  patientName?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyDate?: string;
+  studyTime?: string;
+  studyId?: string;
+  accessionNumber?: string;
+  referringPhysicianName?: string;
+  studyDescription?: string;
   modality?: string;
   seriesDescription?: string;
   instanceNumber?: number;
@@ -155,7 +167,18 @@ function decode(ds: DataSet, file: string, tsuid: string, withPixels: boolean): 
     seriesInstanceUid: str(ds, 'x0020000e'),
     studyInstanceUid: str(ds, 'x0020000d'),
     sopInstanceUid: str(ds, 'x00080018'),
+    sopClassUid: str(ds, 'x00080016'),
+    frameOfReferenceUid: str(ds, 'x00200052'),
     patientId: str(ds, 'x00100020'),
+    patientName: str(ds, 'x00100010'),
+    patientBirthDate: str(ds, 'x00100030'),
+    patientSex: str(ds, 'x00100040'),
+    studyDate: str(ds, 'x00080020'),
+    studyTime: str(ds, 'x00080030'),
+    studyId: str(ds, 'x00200010'),
+    accessionNumber: str(ds, 'x00080050'),
+    referringPhysicianName: str(ds, 'x00080090'),
+    studyDescription: str(ds, 'x00081030'),
     modality: str(ds, 'x00080060'),
     seriesDescription: str(ds, 'x0008103e'),
     instanceNumber: ds.intString('x00200013'),
