@@ -129,7 +129,7 @@ async function main(): Promise<void> {
 
   let detections = 0;
   const step: Record<Phase, () => void> = {
-    train: () => void segmenterStep(model, sample, rng, adam, false),
+    train: () => void segmenterStep(model, sample, rng, adam, { augment: null }),
     infer: () => void (detections = predict(model, sample.image).instances.length),
   };
   let tfPeakBytes = tf.memory().numBytes;

@@ -1,8 +1,9 @@
 /**
  * npm run eval -- --model <dir> --data <dir> [--split val|train|all] [--cache-dir <dir>]
- * Evaluates a segmenter (mask AP@0.5/0.75/mAP and Dice per class) or a classifier (sensitivity, precision,
- * accuracy, confusion matrix) on the folder's fixed split; the last line is one JSON object with every
- * metric printed.
+ * Evaluates a segmenter (mask AP@0.5/0.75/mAP per class; Dice of its proposals at the thresholds stored
+ * with the model, and the best Dice any thresholds reach on these slices) or a classifier (sensitivity,
+ * precision, accuracy, confusion matrix) on the folder's fixed split; the last line is one JSON object
+ * with every metric printed.
  */
 import fs from 'node:fs';
 import { openClassificationDataset, openSegmentationDataset, readSegmentationSample } from '@/lib/model/data/datasets';
@@ -31,9 +32,10 @@ async function main() {
     const refs = pick(openSegmentationDataset(a.data!));
     const slices = [];
     for (const r of refs) slices.push(await readSegmentationSample(r));
-    const rep = await evaluateSegmenter(loaded.model, slices);
-    console.log(`${refs.length} slices (${split}), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    for (const k of ['maskAP50', 'maskAP75', 'mAP', 'dice', 'diceMeanOverSlices'] as const) console.log(`${k.padEnd(20)} ${JSON.stringify(rep[k])}`);
+    const thresholds = readModelDir(a.model!).manifest.proposalThresholds;
+    const rep = await evaluateSegmenter(loaded.model, slices, { thresholds });
+    console.log(`${refs.length} slices (${split}, ${rep.view} view), ${((Date.now() - t0) / 1000).toFixed(1)} s; proposal thresholds ${thresholds ? 'stored with the model' : 'default'}`);
+    for (const k of ['maskAP50', 'maskAP75', 'mAP', 'dice', 'thresholds', 'bestDice', 'bestThresholds', 'proposalsPerSlice', 'lesionSlicesWithProposal'] as const) console.log(`${k.padEnd(24)} ${JSON.stringify(rep[k])}`);
     console.log(JSON.stringify(rep.summary));
   } else {
     const model = loaded.model;

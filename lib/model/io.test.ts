@@ -31,6 +31,30 @@ describe('model directory I/O', () => {
     [model, loaded, other].forEach((m) => m.dispose());
   });
 
+  it('stores float16 weights at half the size, within float16 rounding, with the proposal thresholds', () => {
+    const model = new MaskRcnn(cfg, 1);
+    const thresholds = { GGO: { score: 0.35, mask: 0.4 }, C: { score: 0.6, mask: 0.5 } };
+    const d32 = path.join(tmp, 'f32'), d16 = path.join(tmp, 'f16');
+    saveSegmenter(d32, model);
+    saveSegmenter(d16, model, {}, { dtype: 'float16', proposalThresholds: thresholds });
+    expect(fs.statSync(path.join(d16, 'weights.bin')).size * 2).toBe(fs.statSync(path.join(d32, 'weights.bin')).size);
+    const md = readModelDir(d16);
+    expect(md.manifest.dtype).toBe('float16');
+    expect(md.manifest.proposalThresholds).toEqual(thresholds);
+    const loaded = loadSegmenter(d16);
+    for (const n of ['rpn.head.conv.weight', 'backbone.body.stem.weight']) {
+      const a = model.ps.get(n).dataSync(), b = loaded.ps.get(n).dataSync();
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 6e-5));
+      expect(worst, n).toBeLessThan(1e-3); // float16 keeps 11 significant bits
+      expect(worst, n).toBeGreaterThan(0); // and it really was rounded
+    }
+    // the checksum covers the stored (float16) bytes
+    fs.appendFileSync(path.join(d16, 'weights.bin'), Buffer.from([0]));
+    expect(() => readModelDir(d16)).toThrow(/corrupt/);
+    [model, loaded].forEach((m) => m.dispose());
+  });
+
   it('rejects a corrupt weights file with a clear error', () => {
     const model = new MaskRcnn(cfg, 1);
     const dir = path.join(tmp, 'corrupt');

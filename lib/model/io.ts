@@ -1,13 +1,17 @@
 /**
- * Model directories: `manifest.json` (format version, kind, class names, weight layout, SHA-256 of the
- * weights, training-data summary), `config.json` (the full config the model was built from) and
- * `weights.bin` (float32, little-endian, parameters in manifest order). Loading verifies the checksum
- * and that every parameter's name and shape match the config, and says what is wrong when not.
+ * Model directories: `manifest.json` (format version, kind, class names, weight layout and dtype, SHA-256
+ * of the weights, training-data summary, calibrated proposal thresholds), `config.json` (the full config
+ * the model was built from) and `weights.bin` (little-endian, parameters in manifest order; float32, or
+ * float16 for models shipped in the repository — half the size, and below the models' noise once loaded
+ * back into float32). Loading verifies the checksum and that every parameter's name and shape match the
+ * config, and says what is wrong when not.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Float16Array } from '@petamoriken/float16';
 import * as tf from '@tensorflow/tfjs';
+import type { ClassThreshold } from './calibrate';
 import { CovidCtMaskNet } from './classifierS';
 import { parseClassifierConfig, parseSegmenterConfig } from './config';
 import type { ParamStore } from './layers';
@@ -43,8 +47,19 @@ export interface Manifest {
   weights: WeightSpec[];
   /** SHA-256 of weights.bin, hex. */
   sha256: string;
+  /** How weights.bin stores numbers (absent: float32). */
+  dtype?: WeightDtype;
+  /** Proposal thresholds per class name, chosen on validation slices at training time (calibrate.ts). */
+  proposalThresholds?: Record<string, ClassThreshold>;
   training: TrainingSummary;
   createdAt: string;
+}
+
+export type WeightDtype = 'float32' | 'float16';
+
+export interface SaveOptions {
+  dtype?: WeightDtype;
+  proposalThresholds?: Record<string, ClassThreshold>;
 }
 
 export class ModelLoadError extends Error {
@@ -63,6 +78,7 @@ export function saveModelDir(
   dir: string,
   model: { kind: Manifest['kind']; config: unknown; classNames: string[]; ps: ParamStore },
   training: TrainingSummary = {},
+  options: SaveOptions = {},
 ): string {
   fs.mkdirSync(dir, { recursive: true });
   const names = model.ps.names();
@@ -76,11 +92,14 @@ export function saveModelDir(
     o += v.size;
     specs.push({ name: n, shape: v.shape });
   }
-  const bytes = new Uint8Array(buf.buffer);
+  const dtype = options.dtype ?? 'float32';
+  const bytes = dtype === 'float16' ? new Uint8Array(new Float16Array(buf).buffer) : new Uint8Array(buf.buffer);
   const checksum = sha256(bytes);
   const manifest: Manifest = {
     format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, kind: model.kind, classNames: model.classNames,
-    weights: specs, sha256: checksum, training, createdAt: new Date().toISOString(),
+    weights: specs, sha256: checksum, ...(dtype === 'float16' ? { dtype } : {}),
+    ...(options.proposalThresholds ? { proposalThresholds: options.proposalThresholds } : {}),
+    training, createdAt: new Date().toISOString(),
   };
   writeAtomic(path.join(dir, 'weights.bin'), bytes);
   writeAtomic(path.join(dir, 'config.json'), JSON.stringify(model.config, null, 2));
@@ -117,9 +136,12 @@ export function readModelDir(dir: string): ModelDir {
   if (actual !== manifest.sha256) {
     throw new ModelLoadError(dir, `weights.bin is corrupt: its SHA-256 is ${actual.slice(0, 12)}… but the manifest records ${String(manifest.sha256).slice(0, 12)}… (re-copy or re-train the model)`);
   }
+  const dtype = manifest.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float16') throw new ModelLoadError(dir, `weights dtype "${String(dtype)}" is not supported (float32 or float16)`);
+  const width = dtype === 'float16' ? 2 : 4;
   const expected = manifest.weights.reduce((a, w) => a + w.shape.reduce((p, q) => p * q, 1), 0);
-  if (bytes.byteLength !== expected * 4) throw new ModelLoadError(dir, `weights.bin holds ${bytes.byteLength / 4} numbers but the manifest lists ${expected}`);
-  const weights = new Float32Array(bytes.slice().buffer);
+  if (bytes.byteLength !== expected * width) throw new ModelLoadError(dir, `weights.bin holds ${bytes.byteLength / width} numbers but the manifest lists ${expected}`);
+  const weights = dtype === 'float16' ? Float32Array.from(new Float16Array(bytes.slice().buffer)) : new Float32Array(bytes.slice().buffer);
   return { dir, manifest, config, weights };
 }
 
@@ -164,8 +186,8 @@ export function assignWeights(md: ModelDir, ps: ParamStore, filter: (name: strin
 }
 
 /** Saves a segmenter (kind, config and class names come from the model). Returns the weights checksum. */
-export function saveSegmenter(dir: string, model: MaskRcnn, training: TrainingSummary = {}): string {
-  return saveModelDir(dir, { kind: 'segmenter', config: model.config, classNames: model.config.classNames, ps: model.ps }, training);
+export function saveSegmenter(dir: string, model: MaskRcnn, training: TrainingSummary = {}, options: SaveOptions = {}): string {
+  return saveModelDir(dir, { kind: 'segmenter', config: model.config, classNames: model.config.classNames, ps: model.ps }, training, options);
 }
 
 export function saveClassifier(dir: string, model: CovidCtMaskNet, training: TrainingSummary = {}): string {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { f32, fixtureTitle, hasReference, loadReference } from '@/lib/testing/reference';
-import { bceWithLogits, fastrcnnLoss, rpnLoss, smoothL1, softmaxCrossEntropy } from './losses';
+import { bceWithLogits, classWeights, fastrcnnLoss, rpnLoss, smoothL1, softmaxCrossEntropy } from './losses';
+import { maskrcnnLoss } from './maskTargets';
 import { selectRoiTrainingSamples, selectRpnTrainingSamples, type Sampler } from './sampler';
 
 beforeAll(async () => {
@@ -42,7 +43,7 @@ describe('elementwise losses', () => {
     const ce = softmaxCrossEntropy(tf.tensor2d([[1, 2, 3], [0, 0, 0]]), [2, 0]).arraySync() as number[];
     expect(ce[0]).toBeCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3, 6);
     expect(ce[1]).toBeCloseTo(Math.log(3), 6);
-    expect(() => softmaxCrossEntropy(tf.tensor2d([[1, 2]]), [2])).toThrow(/outside/);
+    expect(() => softmaxCrossEntropy(tf.tensor2d([[1, 2]]), [3])).toThrow(/outside/);
   });
 });
 
@@ -107,5 +108,36 @@ describe('losses with zero-area anchors (hand-made)', () => {
     expect(loss.objectness.dataSync()[0]).toBeCloseTo(Math.log(2), 5);
     const g = tf.grad((d: tf.Tensor) => rpnLoss(tf.zeros([4]) as tf.Tensor1D, d as tf.Tensor2D, targets).boxReg)(deltas).dataSync();
     expect(Array.from(g).every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('lesions of unknown class (merged-lesion data in a GGO/C model)', () => {
+  it('classification: −log of the summed foreground probability', () => {
+    const z = [[0.3, 1.2, -0.4], [2, 0.1, 0.5]];
+    const ce = softmaxCrossEntropy(tf.tensor2d(z), [3, 0]).arraySync();
+    const p = (row: number[]) => row.map((v) => Math.exp(v) / row.reduce((a, u) => a + Math.exp(u), 0));
+    expect(ce[0]).toBeCloseTo(-Math.log(p(z[0])[1] + p(z[0])[2]), 5);
+    expect(ce[1]).toBeCloseTo(-Math.log(p(z[1])[0]), 5);
+    expect(Array.from(classWeights([3, 2, 0], 3))).toEqual([0, 0.5, 0.5, 0, 0, 1, 1, 0, 0]);
+    expect(() => classWeights([4], 3)).toThrow(/outside/);
+  });
+
+  it('box regression: the mean of the foreground classes’ losses', () => {
+    const logits = tf.zeros([1, 3]) as tf.Tensor2D;
+    const reg = tf.tensor2d([[0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3]]);
+    const targets = new Float32Array(4);
+    const unknown = fastrcnnLoss(logits, reg, [3], targets).boxReg.arraySync();
+    const ggo = fastrcnnLoss(logits, reg, [1], targets).boxReg.arraySync();
+    const c = fastrcnnLoss(logits, reg, [2], targets).boxReg.arraySync();
+    expect(unknown).toBeCloseTo((ggo + c) / 2, 6);
+    expect(ggo).not.toBeCloseTo(c, 3);
+  });
+
+  it('mask: the mean of the foreground classes’ BCE, and the gt class alone otherwise', () => {
+    const logits = tf.tensor4d([[[[5, -1, 2]]]]); // one RoI, 1×1 mask, 3 classes
+    const t = Float32Array.from([1]);
+    const bce = (x: number) => Math.log1p(Math.exp(-x));
+    expect(maskrcnnLoss(logits, [1], t).arraySync()).toBeCloseTo(bce(-1), 5);
+    expect(maskrcnnLoss(logits, [3], t).arraySync()).toBeCloseTo((bce(-1) + bce(2)) / 2, 5);
   });
 });

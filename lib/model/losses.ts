@@ -6,13 +6,16 @@
  *   LOSS_DEFAULTS = { beta: 1/9 }
  *   smoothL1(diff, beta?): Tensor             — elementwise 0.5·z²/β if |z| < β else |z| − 0.5·β (min/abs form)
  *   bceWithLogits(logits, targets): Tensor    — elementwise max(x,0) − x·y + log(1 + exp(−|x|))
- *   softmaxCrossEntropy(logits [S,K], labels): Tensor1D [S] — logsumexp(z) − z[label]
+ *   softmaxCrossEntropy(logits [S,K], labels): Tensor1D [S] — logsumexp(z) − z[label]; for label K ("a lesion
+ *        of unknown class", see data/instances.ts) the partial-label likelihood logsumexp(z) − logsumexp(z[1..K−1])
+ *   classWeights(labels, K): Float32Array [S*K]   — one-hot rows; label K spreads 1/(K−1) over the foreground
  *   rpnLoss(objectness [A], deltas [A,4], targets): { objectness, boxReg } (scalars)
  *        targets = { labels [A], regressionTargets [A*4], positive, negative } (sampler.selectRpnTrainingSamples);
  *        objectness = mean BCE over the sampled anchors; boxReg = Σ_pos smooth-L1 / number sampled;
  *        targets of non-positive anchors are ignored, so zero-area anchors' infinite targets are harmless
  *   fastrcnnLoss(classLogits [S,K], boxRegression [S,4K], labels [S], regressionTargets [S*4]): { classifier, boxReg }
- *        classifier = mean CE; boxReg = Σ over positives of smooth-L1 on the gt class's 4 deltas / S
+ *        classifier = mean CE; boxReg = Σ over positives of smooth-L1 on the gt class's 4 deltas / S (averaged
+ *        over the foreground classes for a lesion of unknown class)
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -33,20 +36,31 @@ export function bceWithLogits(logits: tf.Tensor, targets: tf.Tensor): tf.Tensor 
   );
 }
 
-function oneHotMask(labels: ArrayLike<number>, numClasses: number): Float32Array {
+/**
+ * How much each class's outputs count for each row: one-hot for a known label; a lesion whose class is
+ * not known (label K, from merged-lesion masks in a GGO/C model) teaches every foreground class's box and
+ * mask outputs equally, since all of them should fit a lesion's outline.
+ */
+export function classWeights(labels: ArrayLike<number>, numClasses: number): Float32Array {
   const out = new Float32Array(labels.length * numClasses);
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
-    if (!(Number.isInteger(l) && l >= 0 && l < numClasses)) throw new Error(`label ${l} is outside the ${numClasses} classes`);
-    out[i * numClasses + l] = 1;
+    if (!(Number.isInteger(l) && l >= 0 && l <= numClasses)) throw new Error(`label ${l} is outside the ${numClasses} classes`);
+    if (l < numClasses) out[i * numClasses + l] = 1;
+    else for (let c = 1; c < numClasses; c++) out[i * numClasses + c] = 1 / (numClasses - 1);
   }
   return out;
 }
 
+/** A large negative logit offset: exp() of it is exactly 0 in float32, and unlike −∞ it cannot make NaNs. */
+const EXCLUDED = -1e9;
+
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: ArrayLike<number>): tf.Tensor1D {
   const [s, k] = logits.shape;
   if (labels.length !== s) throw new Error(`softmaxCrossEntropy: ${s} rows of logits but ${labels.length} labels`);
-  return tf.tidy(() => tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, tf.tensor2d(oneHotMask(labels, k), [s, k])), 1)) as tf.Tensor1D);
+  // −log Σ_{c allowed} softmax(z)_c: one allowed class for a known label, every foreground class for label K
+  const excluded = Float32Array.from(classWeights(labels, k), (w) => (w > 0 ? 0 : EXCLUDED));
+  return tf.tidy(() => tf.sub(tf.logSumExp(logits, 1), tf.logSumExp(tf.add(logits, tf.tensor2d(excluded, [s, k])), 1)) as tf.Tensor1D);
 }
 
 export interface RpnTargets {
@@ -104,8 +118,8 @@ export function fastrcnnLoss(
   if (s === 0) throw new Error('fastrcnnLoss: no sampled proposals');
   if (boxRegression.shape[0] !== s || boxRegression.shape[1] !== 4 * k || regressionTargets.length !== 4 * s)
     throw new Error(`fastrcnnLoss: box regression must be [${s}, ${4 * k}] with ${4 * s} targets`);
-  // Only the gt class's slice of a positive row counts: a 0/1 mask over [S, K, 1].
-  const classMask = oneHotMask(labels, k);
+  // Only the gt class's slice of a positive row counts: a weight mask over [S, K, 1] (background rows: none).
+  const classMask = classWeights(labels, k);
   for (let i = 0; i < s; i++) classMask[i * k] = 0;
   // background rows' targets are never read; zero them so that 0·(non-finite) cannot leak NaN
   const boxTargets = regressionTargets.map((v, j) => (labels[Math.floor(j / 4)] > 0 ? v : 0));

@@ -6,6 +6,7 @@ import { prepareTrainingSample } from './data/prepare';
 import { MaskRcnn, LOSS_NAMES } from './maskRcnn';
 import { createRng } from './random';
 import { Adam } from './train/adam';
+import { DEFAULT_AUGMENT } from './data/augment';
 import { segmenterStep } from './train/trainSegmenter';
 import { useTestBackend } from './train/testBackend';
 
@@ -48,11 +49,11 @@ describe('MaskRcnn (tiny)', () => {
     const adam = new Adam({ lr: 1e-3, weightDecay: 1e-3, weightDecayMode: 'decoupled' });
     const rng = createRng(5);
     const { sample } = syntheticSlice();
-    const first = segmenterStep(model, sample, rng, adam, true);
+    const first = segmenterStep(model, sample, rng, adam, { augment: DEFAULT_AUGMENT });
     for (const n of LOSS_NAMES) expect(Number.isFinite(first[n]), n).toBe(true);
     expect(first.loss_mask).toBeGreaterThan(0);
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) segmenterStep(model, sample, rng, adam, true);
+    for (let i = 0; i < 3; i++) segmenterStep(model, sample, rng, adam, { augment: DEFAULT_AUGMENT });
     expect(tf.memory().numTensors).toBe(before);
     adam.dispose();
     model.dispose();
@@ -65,7 +66,7 @@ describe('MaskRcnn (tiny)', () => {
       const rng = createRng(12);
       const { sample } = syntheticSlice();
       let last: Record<string, number> = {};
-      for (let i = 0; i < 3; i++) last = segmenterStep(model, sample, rng, adam, true);
+      for (let i = 0; i < 3; i++) last = segmenterStep(model, sample, rng, adam, { augment: DEFAULT_AUGMENT });
       adam.dispose();
       model.dispose();
       return last;
@@ -102,7 +103,7 @@ describe('presets', () => {
     input.image.dispose();
     // one training step through every level (full: 4 RoI levels + the RPN-only pool level)
     const adam = new Adam({ lr: 1e-4, weightDecay: 0, weightDecayMode: 'decoupled' });
-    const losses = segmenterStep(model, sample, createRng(1), adam, false);
+    const losses = segmenterStep(model, sample, createRng(1), adam, { augment: null });
     for (const n of LOSS_NAMES) expect(Number.isFinite(losses[n]), n).toBe(true);
     adam.dispose();
     model.dispose();

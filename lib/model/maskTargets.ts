@@ -7,11 +7,12 @@
  *        (roiAlign.roiAxisTaps) applied in JS, one axis after the other, since masks are large and
  *        single-channel and need no gradient
  *   maskrcnnLoss(maskLogits [P, M, M, K] NHWC, labels [P], maskTargets [P*M*M]): tf.Scalar
- *        mean over (p, y, x) of BCE-with-logits of the gt class's logit map; 0 (still on the tape) when P = 0
+ *        mean over (p, y, x) of BCE-with-logits of the gt class's logit map (label K, a lesion of unknown
+ *        class: the mean over the foreground classes' maps); 0 (still on the tape) when P = 0
  */
 import * as tf from '@tensorflow/tfjs';
 import { boxCount, type Boxes } from './boxOps';
-import { bceWithLogits } from './losses';
+import { bceWithLogits, classWeights } from './losses';
 import { roiAxisTaps } from './roiAlign';
 
 export function projectMasksOnBoxes(
@@ -57,15 +58,14 @@ export function maskrcnnLoss(maskLogits: tf.Tensor4D, labels: ArrayLike<number>,
   if (labels.length !== p || maskTargets.length !== p * mh * mw)
     throw new Error(`maskrcnnLoss: ${p} mask logit maps need ${p} labels and ${p}×${mh}×${mw} targets`);
   if (p === 0) return tf.tidy(() => tf.mul(tf.sum(maskLogits), 0) as tf.Scalar);
-  // the gt class's channel, picked with a 0/1 mask so that the gradient stays dense and cheap
-  const pick = new Float32Array(p * mh * mw * k);
   for (let i = 0; i < p; i++) {
-    const l = labels[i];
-    if (!(Number.isInteger(l) && l >= 0 && l < k)) throw new Error(`maskrcnnLoss: label ${l} outside the ${k} mask classes`);
-    for (let j = 0; j < mh * mw; j++) pick[(i * mh * mw + j) * k + l] = 1;
+    if (!(Number.isInteger(labels[i]) && labels[i] > 0 && labels[i] <= k)) throw new Error(`maskrcnnLoss: label ${labels[i]} outside the ${k} mask classes`);
   }
+  // BCE of every class's map, weighted per row: the gt class's alone, or the foreground classes' mean for a
+  // lesion of unknown class (losses.classWeights)
+  const weights = classWeights(labels, k);
   return tf.tidy(() => {
-    const logits = tf.sum(tf.mul(maskLogits, tf.tensor4d(pick, [p, mh, mw, k])), 3);
-    return tf.mean(bceWithLogits(logits, tf.tensor3d(maskTargets, [p, mh, mw]))) as tf.Scalar;
+    const bce = bceWithLogits(maskLogits, tf.tensor4d(maskTargets, [p, mh, mw, 1]));
+    return tf.div(tf.sum(tf.mul(bce, tf.tensor4d(weights, [p, 1, 1, k]))), p * mh * mw) as tf.Scalar;
   });
 }

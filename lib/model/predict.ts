@@ -11,7 +11,8 @@ import { classUncertainty, type CovidCtMaskNet } from './classifierS';
 import type { GreySlice } from './data/augment';
 import { prepareInput, boxesToOriginal } from './data/prepare';
 import type { MaskRcnn, RawDetections } from './maskRcnn';
-import { pasteMasksInImage } from './pasteMasks';
+import { pasteMaskRegion, type PastedRegion } from './pasteMasks';
+import type { ClassThreshold } from './calibrate';
 
 export interface PredictedInstance {
   /** Class name (GGO, C, or lesion for `merge`). */
@@ -29,13 +30,23 @@ export interface PredictedInstance {
   uncertainty: number;
   /** The binary mask (height × width), only with `keepMasks`. */
   mask?: Uint8Array;
+  /** The pasted mask probabilities, only with `keepRegions`. */
+  region?: PastedRegion;
 }
 
 export interface PredictOptions {
   /** Keep each instance's binary mask (evaluation). */
   keepMasks?: boolean;
+  /** Keep each instance's pasted mask probabilities (threshold calibration). */
+  keepRegions?: boolean;
   /** Trace polygons (default true; evaluation skips it). */
   polygons?: boolean;
+  /**
+   * Proposal thresholds by class name (calibrate.ts): detections scoring below their class's are left out of
+   * the instances and the label map, and outlines follow its mask threshold. Without them every detection
+   * of the config's score threshold is kept, outlined at maskHead.maskThresh (what AP is measured on).
+   */
+  thresholds?: Record<string, ClassThreshold>;
 }
 
 export interface SlicePrediction {
@@ -46,6 +57,7 @@ export interface SlicePrediction {
   height: number;
   /** From S, when a classifier is given: class name → probability (sigmoid). */
   sliceProbabilities?: Record<string, number>;
+  /** Over every detection, whatever the thresholds. */
   uncertainty: {
     leastConfidence?: number;
     margin?: number;
@@ -74,31 +86,37 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
   const { height, width } = slice;
   const boxes = boxesToOriginal(det.boxes, input.imageHW, [height, width]);
   const m = segmenter.config.maskHead.resolution;
-  const d = det.scores.length;
-  const pasted = d ? pasteMasksInImage(det.maskProbs!, boxes, [height, width]) : new Float32Array(0);
   const labelMap = new Uint8Array(height * width);
   const instances: PredictedInstance[] = [];
   let wsum = 0, usum = 0, umax = 0;
-  for (let i = 0; i < d; i++) { // detections come in decreasing score order
-    const prob = pasted.subarray(i * height * width, (i + 1) * height * width);
+  for (let i = 0; i < det.scores.length; i++) { // detections come in decreasing score order
+    const score = det.scores[i];
+    const probs = det.maskProbs!.subarray(i * m * m, (i + 1) * m * m);
+    const u = detectionUncertainty(score, probs);
+    wsum += score;
+    usum += score * u;
+    umax = Math.max(umax, u);
     const label = det.labels[i];
-    const binary = new Uint8Array(height * width);
+    const className = segmenter.config.classNames[label - 1];
+    const threshold = opts.thresholds?.[className];
+    if (threshold && score < threshold.score) continue;
+    const box: [number, number, number, number] = [boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]];
+    const region = pasteMaskRegion(probs, box, [height, width]);
+    const inside = binaryRegion(region, threshold?.mask ?? segmenter.config.maskHead.maskThresh);
+    const rw = region.x1 - region.x0;
     let area = 0;
-    for (let p = 0; p < binary.length; p++) {
-      if (prob[p] > segmenter.config.maskHead.maskThresh) {
-        binary[p] = 1;
+    const mask = opts.keepMasks ? new Uint8Array(height * width) : undefined;
+    for (let y = region.y0; y < region.y1; y++) {
+      for (let x = region.x0; x < region.x1; x++) {
+        if (!inside[(y - region.y0) * rw + (x - region.x0)]) continue;
+        const p = y * width + x;
         area++;
+        if (mask) mask[p] = 1;
         if (labelMap[p] === 0) labelMap[p] = label;
       }
     }
-    const u = detectionUncertainty(det.scores[i], det.maskProbs!.subarray(i * m * m, (i + 1) * m * m));
-    wsum += det.scores[i];
-    usum += det.scores[i] * u;
-    umax = Math.max(umax, u);
-    const className = segmenter.config.classNames[label - 1];
-    const box: [number, number, number, number] = [boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]];
-    const polygon = opts.polygons === false ? [] : maskPolygons(binary, width, height, box, className);
-    instances.push({ class: className, label, score: det.scores[i], box, polygon, area, uncertainty: u, ...(opts.keepMasks ? { mask: binary } : {}) });
+    const polygon = opts.polygons === false ? [] : regionPolygons(region, inside, className);
+    instances.push({ class: className, label, score, box, polygon, area, uncertainty: u, ...(mask ? { mask } : {}), ...(opts.keepRegions ? { region } : {}) });
   }
   const out: SlicePrediction = { instances, labelMap, width, height, uncertainty: { detection: wsum > 0 ? usum / wsum : 0, detectionMax: umax } };
   if (classifier) {
@@ -114,15 +132,20 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
   return out;
 }
 
-/** Traces a binary mask inside its box (plus a margin) and shifts the rings to image coordinates. */
-function maskPolygons(binary: Uint8Array, width: number, height: number, box: number[], className: string) {
-  const x0 = Math.max(0, Math.floor(box[0]) - 2), y0 = Math.max(0, Math.floor(box[1]) - 2);
-  const x1 = Math.min(width, Math.ceil(box[2]) + 2), y1 = Math.min(height, Math.ceil(box[3]) + 2);
-  const w = x1 - x0, h = y1 - y0;
-  if (w <= 0 || h <= 0) return [];
+function binaryRegion(region: PastedRegion, threshold: number): Uint8Array {
+  const out = new Uint8Array(region.values.length);
+  for (let i = 0; i < out.length; i++) out[i] = region.values[i] > threshold ? 1 : 0;
+  return out;
+}
+
+/** Traces a thresholded mask region (with a one-pixel empty border, so rings close) in image coordinates. */
+function regionPolygons(region: PastedRegion, inside: Uint8Array, className: string) {
+  const rw = region.x1 - region.x0, rh = region.y1 - region.y0;
+  if (rw <= 0 || rh <= 0) return [];
+  const w = rw + 2, h = rh + 2;
   const crop = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) crop.set(binary.subarray((y0 + y) * width + x0, (y0 + y) * width + x1), y * w);
+  for (let y = 0; y < rh; y++) crop.set(inside.subarray(y * rw, (y + 1) * rw), (y + 1) * w + 1);
+  const x0 = region.x0 - 1, y0 = region.y0 - 1;
   const shift = (ring: Point[]): Point[] => ring.map(([x, y]) => [x + x0, y + y0]);
   return traceClass(crop, w, h, 1, className as LesionClass).map((p) => ({ points: shift(p.points), holes: p.holes.map(shift) }));
 }
-

@@ -17,12 +17,25 @@ export interface Instances {
 }
 
 /**
+ * The label of a lesion whose class the data does not give (merged-lesion masks, e.g. the Zenodo set,
+ * used to train a GGO/C model): one past the last foreground class. The losses treat it as "one of the
+ * foreground classes" (losses.classWeights), so merged data teaches where lesions are and leaves the
+ * GGO/C decision to the slices that make it.
+ */
+export const unknownLesionLabel = (numForeground: number) => numForeground + 1;
+
+/**
  * Maps a label map read from disk (0 bg, 1 GGO, 2 C; or 0/1 merged lesion) to the model's labels.
- * `merge` joins GGO and C; `ggo` treats C as background.
+ * `merge` joins GGO and C; `ggo` treats C as background; merged data in a `both` model becomes lesions of
+ * unknown class (unknownLesionLabel(2) = 3).
  */
 export function labelsForMaskType(labels: Uint8Array, sourceMode: 'classes' | 'merged', maskType: MaskType): Uint8Array {
-  if (sourceMode === 'merged' && maskType !== 'merge') {
-    throw new Error(`This dataset has merged lesion masks (GGO and C not told apart): train it with mask type "merge", not "${maskType}"`);
+  if (sourceMode === 'merged' && maskType === 'ggo') {
+    throw new Error('This dataset has merged lesion masks (GGO and C not told apart): train it with mask type "merge" or "both", not "ggo"');
+  }
+  if (maskType === 'both' && sourceMode === 'merged') {
+    const unknown = unknownLesionLabel(2);
+    return labels.map((v) => (v > 0 ? unknown : 0));
   }
   if (maskType === 'both' || sourceMode === 'merged') return labels;
   const out = new Uint8Array(labels.length);

@@ -9,7 +9,7 @@ import type { SegmenterConfig } from '../config';
 import type { ModelInput } from '../maskRcnn';
 import { postprocessBoxes, resizeMaskNearest, transformImage } from '../transform';
 import type { GreySlice } from './augment';
-import { instancesFromLabelMap, labelsForMaskType, type Instances } from './instances';
+import { instancesFromLabelMap, labelsForMaskType, unknownLesionLabel, type Instances } from './instances';
 
 export interface PreparedInput extends ModelInput {
   originalHW: [number, number];
@@ -28,10 +28,12 @@ export function prepareInput(slice: GreySlice, cfg: SegmenterConfig): PreparedIn
 export function prepareTrainingSample(slice: GreySlice, labels: Uint8Array, sourceMode: 'classes' | 'merged', cfg: SegmenterConfig): { input: PreparedInput; targets: Instances } {
   const input = prepareInput(slice, cfg);
   const [h, w] = input.imageHW;
-  const resized = resizeLabelMap(labelsForMaskType(labels, sourceMode, cfg.maskType), cfg.classNames.length, [slice.height, slice.width], [h, w]);
+  // labels run up to unknownLesionLabel (merged data in a GGO/C model)
+  const maxLabel = unknownLesionLabel(cfg.classNames.length);
+  const resized = resizeLabelMap(labelsForMaskType(labels, sourceMode, cfg.maskType), maxLabel, [slice.height, slice.width], [h, w]);
   // minInstanceArea is in original pixels; scale it to the resized image.
   const scale = (h * w) / (slice.height * slice.width);
-  const targets = instancesFromLabelMap(resized, h, w, cfg.classNames.length, Math.max(1, Math.round(cfg.minInstanceArea * scale)));
+  const targets = instancesFromLabelMap(resized, h, w, maxLabel, Math.max(1, Math.round(cfg.minInstanceArea * scale)));
   return { input, targets };
 }
 

@@ -28,10 +28,13 @@ export class Adam {
 
   constructor(private readonly opts: AdamOptions) {}
 
-  /** Applies one update; `grads` are keyed by parameter name, `vars` maps names to variables. */
-  apply(vars: Map<string, tf.Variable>, grads: Record<string, tf.Tensor>): void {
+  /**
+   * Applies one update; `grads` are keyed by parameter name, `vars` maps names to variables. `lr` overrides
+   * the configured rate for this step (a schedule's value).
+   */
+  apply(vars: Map<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number = this.opts.lr): void {
     this.step++;
-    const { lr, weightDecay: wd, weightDecayMode } = this.opts;
+    const { weightDecay: wd, weightDecayMode } = this.opts;
     const b1 = this.opts.beta1 ?? 0.9, b2 = this.opts.beta2 ?? 0.999, eps = this.opts.eps ?? 1e-8;
     const c1 = 1 - b1 ** this.step, c2 = 1 - b2 ** this.step;
     for (const [name, g0] of Object.entries(grads)) {

@@ -14,7 +14,7 @@ import { prepareInput } from '../data/prepare';
 import { assignWeights, readModelDir, sha256, type TrainingSummary } from '../io';
 import { createRng, shuffled } from '../random';
 import { Adam } from './adam';
-import { runLoop, type ProgressEvent, type StopReason } from './loop';
+import { runLoop, type ProgressEvent, type StepContext, type StopReason } from './loop';
 import { byParamName, paramMap } from './trainSegmenter';
 import { classificationReport, type ClassificationReport } from '../evaluate';
 
@@ -97,7 +97,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   const stepsPerEpoch = Math.ceil(o.train.length / batch);
   let lastVal: ClassificationReport | null = null;
 
-  const step = async (_e: number, i: number): Promise<Record<string, number>> => {
+  const step = async ({ stepInEpoch: i }: StepContext): Promise<Record<string, number>> => {
     const idx = order.slice(i * batch, (i + 1) * batch);
     const labels = Int32Array.from(idx, (k) => o.train[k].label);
     let inputs: ReturnType<typeof prepareInput>[] = [];

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_TRAIN_OPTIONS, type SegmenterConfig, type TrainOptions } from '../config';
-import { augment } from '../data/augment';
+import { augment, DEFAULT_AUGMENT, type AugmentSpec } from '../data/augment';
 import { readSegmentationSample, type LabelledSlice, type SegmentationRef } from '../data/datasets';
 import { prepareTrainingSample } from '../data/prepare';
 import { assignWeights, readModelDir, saveModelDir, type TrainingSummary } from '../io';
@@ -16,7 +16,8 @@ import { LOSS_NAMES, MaskRcnn } from '../maskRcnn';
 import { evaluateSegmenter, type SegmentationReport } from '../evaluate';
 import { createRng, shuffled, type Rng } from '../random';
 import { Adam, type AdamState } from './adam';
-import { runLoop, type ProgressEvent, type StopReason } from './loop';
+import { runLoop, type LoopPosition, type ProgressEvent, type StopReason } from './loop';
+import { learningRateAt } from './schedule';
 
 export interface TrainSegmenterOptions {
   config: SegmenterConfig;
@@ -38,8 +39,8 @@ export interface TrainSegmenterOptions {
   /** Summary fields stored with the weights. */
   summary?: TrainingSummary;
   /**
-   * Return the weights of the best validation (mean pooled Dice, then mean mask AP@0.5) instead of the
-   * last ones: from-scratch training on 40 slices fluctuates from epoch to epoch. Default false.
+   * Return the weights of the best validation (best mean pooled Dice, then mean mask AP@0.5) instead of
+   * the last ones: training on tens of slices fluctuates from epoch to epoch. Default true.
    */
   keepBest?: boolean;
 }
@@ -49,6 +50,7 @@ export interface TrainResult<M> {
   reason: StopReason;
   steps: number;
   epochs: number;
+  /** Validation of the returned weights; its bestThresholds are the calibrated proposal thresholds. */
   lastVal: SegmentationReport | null;
 }
 
@@ -59,19 +61,24 @@ async function loadAll(refs: (SegmentationRef | LabelledSlice)[]): Promise<Label
   return out;
 }
 
-interface CheckpointState {
-  epoch: number;
-  stepInEpoch: number;
-  globalStep: number;
+interface CheckpointState extends Required<LoopPosition> {
   rngState: number;
   /** Shuffled order of `orderEpoch` (reused when resuming inside that epoch). */
   order: number[];
   orderEpoch: number;
 }
 
-/** Runs one optimisation step; returns the losses by name. Everything created is disposed. */
-export function segmenterStep(model: MaskRcnn, sample: LabelledSlice, rng: Rng, adam: Adam, doAugment: boolean): Record<string, number> {
-  const aug = doAugment ? augment(sample.image, sample.labels, rng) : { image: sample.image, labels: sample.labels };
+/** The augmentation a TrainOptions value asks for (null: none). */
+export function augmentSpecOf(option: TrainOptions['augment']): AugmentSpec | null {
+  return option === true ? DEFAULT_AUGMENT : option === false ? null : option;
+}
+
+/**
+ * Runs one optimisation step (augmented with `augment` unless null, at learning rate `lr`, default the
+ * optimiser's); returns the losses by name. Everything created is disposed.
+ */
+export function segmenterStep(model: MaskRcnn, sample: LabelledSlice, rng: Rng, adam: Adam, step: { augment: AugmentSpec | null; lr?: number }): Record<string, number> {
+  const aug = step.augment ? augment(sample.image, sample.labels, rng, step.augment) : { image: sample.image, labels: sample.labels };
   const prepared = prepareTrainingSample(aug.image, aug.labels, sample.mode, model.config);
   const losses: Record<string, number> = {};
   try {
@@ -87,11 +94,12 @@ export function segmenterStep(model: MaskRcnn, sample: LabelledSlice, rng: Rng, 
       tf.dispose(Object.values(grads));
       throw new Error(`Training diverged (loss ${losses.loss}); lower the learning rate`);
     }
-    adam.apply(paramMap(model), byParamName(model, grads));
+    adam.apply(paramMap(model), byParamName(model, grads), step.lr);
     tf.dispose(Object.values(grads));
   } finally {
     prepared.input.image.dispose();
   }
+  if (step.lr !== undefined) losses.lr = step.lr;
   return losses;
 }
 
@@ -121,13 +129,13 @@ export async function trainSegmenter(o: TrainSegmenterOptions): Promise<TrainRes
   o.initialise?.(model);
   const adam = new Adam({ lr: opts.lr, weightDecay: opts.weightDecay, weightDecayMode: opts.weightDecayMode });
   let rng = createRng(opts.seed + 1);
-  let start = { epoch: 0, stepInEpoch: 0, globalStep: 0 };
+  let start: LoopPosition = { epoch: 0, stepInEpoch: 0, globalStep: 0, usedS: 0 };
   let order: number[] = [];
   let orderEpoch = -1;
   if (o.resume && o.checkpointDir && fs.existsSync(path.join(o.checkpointDir, 'trainer.json'))) {
     const ck = loadCheckpoint(o.checkpointDir, model, adam);
     rng = createRng(opts.seed + 1, ck.rngState);
-    start = { epoch: ck.epoch, stepInEpoch: ck.stepInEpoch, globalStep: ck.globalStep };
+    start = { epoch: ck.epoch, stepInEpoch: ck.stepInEpoch, globalStep: ck.globalStep, usedS: ck.usedS ?? 0 };
     order = ck.order;
     orderEpoch = ck.orderEpoch;
   }
@@ -137,15 +145,17 @@ export async function trainSegmenter(o: TrainSegmenterOptions): Promise<TrainRes
   let lastValStep = -1;
   type Best = { score: [number, number]; report: SegmentationReport; weights: Map<string, Float32Array> };
   let best = null as Best | null;
+  const keepBest = o.keepBest ?? true;
+  const augmentSpec = augmentSpecOf(opts.augment);
   const considerBest = () => {
-    if (!o.keepBest || !lastVal) return;
-    const score: [number, number] = [Number(lastVal.dice.mean ?? 0), Number(lastVal.maskAP50.mean ?? 0)];
+    if (!keepBest || !lastVal) return;
+    const score: [number, number] = [Number(lastVal.bestDice.mean ?? 0), Number(lastVal.maskAP50.mean ?? 0)];
     if (best && (score[0] < best.score[0] || (score[0] === best.score[0] && score[1] <= best.score[1]))) return;
     best = { score, report: lastVal, weights: new Map(model.ps.names().map((n) => [n, (model.ps.get(n).dataSync() as Float32Array).slice()])) };
   };
   const validateEvery = o.validateEvery ?? 1;
-  const checkpoint = (epoch: number, stepInEpoch: number, globalStep: number) => {
-    if (o.checkpointDir) saveCheckpoint(o.checkpointDir, model, adam, { epoch, stepInEpoch, globalStep, rngState: rng.state(), order, orderEpoch }, summaryOf());
+  const checkpoint = (position: Required<LoopPosition>) => {
+    if (o.checkpointDir) saveCheckpoint(o.checkpointDir, model, adam, { ...position, rngState: rng.state(), order, orderEpoch }, summaryOf());
   };
   const summaryOf = (): TrainingSummary => ({ ...o.summary, trainCount: train.length, valCount: val.length, seed: opts.seed, ...(lastVal ? { metrics: lastVal.summary } : {}) });
   const result = await runLoop({
@@ -159,17 +169,18 @@ export async function trainSegmenter(o: TrainSegmenterOptions): Promise<TrainRes
       if (orderEpoch !== epoch || order.length !== train.length) order = shuffled(train.map((_, i) => i), rng);
       orderEpoch = epoch;
     },
-    step: (_epoch, i) => segmenterStep(model, train[order[i]], rng, adam, opts.augment),
-    endEpoch: async (epoch, globalStep) => {
+    step: ({ stepInEpoch, globalStep, progress }) =>
+      segmenterStep(model, train[order[stepInEpoch]], rng, adam, { augment: augmentSpec, lr: learningRateAt(opts.lr, opts.schedule, globalStep, progress) }),
+    endEpoch: async (epoch, globalStep, usedS) => {
       if (val.length && validateEvery > 0 && (epoch + 1) % validateEvery === 0) {
         lastVal = await evaluateSegmenter(model, val);
         lastValStep = globalStep;
         considerBest();
       }
       o.onEpoch?.({ epoch, step: globalStep, val: lastVal });
-      checkpoint(epoch + 1, 0, globalStep);
+      checkpoint({ epoch: epoch + 1, stepInEpoch: 0, globalStep, usedS });
     },
-    interrupted: (epoch, i, globalStep) => checkpoint(epoch, i, globalStep),
+    interrupted: (position) => checkpoint(position),
   });
   // A step or time budget can end mid-epoch: validate the final weights too (not after a cancel).
   if (result.reason !== 'cancelled' && val.length && validateEvery > 0 && lastValStep !== result.globalStep) {
@@ -178,7 +189,7 @@ export async function trainSegmenter(o: TrainSegmenterOptions): Promise<TrainRes
     considerBest();
   }
   const kept = best as Best | null; // assigned inside callbacks, which TS's narrowing does not follow
-  if (o.keepBest && kept && kept.report !== lastVal) {
+  if (keepBest && kept && kept.report !== lastVal) {
     for (const [n, data] of kept.weights) tf.tidy(() => model.ps.get(n).assign(tf.tensor(data, model.ps.get(n).shape)));
     lastVal = kept.report;
   }
