@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestUser } from '@/lib/testing/fixtures';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
-import { detectLayout, saveUploadStream, startUploadImport, uploadName, uploadStatus, UploadError, type UploadStatus } from './importUpload';
+import { detectLayout, saveUploadStream, startUploadImport, uploadName, uploadStatus, type UploadStatus } from './importUpload';
 import { buildTestZip } from './testZip';
 
 const work = mkdtempSync(path.join(tmpdir(), 'ctms-upload-'));
@@ -33,7 +33,7 @@ describe('upload helpers', () => {
     expect(await saveUploadStream(body(1000), file, 1000)).toBe(1000);
     await expect(saveUploadStream(body(1001), file, 1000)).rejects.toThrow(/larger than/);
     expect(existsSync(file)).toBe(false);
-    await expect(saveUploadStream(null, file, 10)).rejects.toThrow(UploadError);
+    await expect(saveUploadStream(null, file, 10)).rejects.toThrow(expect.objectContaining({ code: 'invalid' }));
   });
 
   it('finds the shallowest masks folder and prefers labels.csv over other CSVs', async () => {
@@ -62,7 +62,7 @@ describe('startUploadImport', () => {
       startUploadImport(t.db, new Blob([zip]).stream(), 'test.zip', { importedById: admin.id, dataDir }),
       startUploadImport(t.db, new Blob([zip]).stream(), 'again.zip', { importedById: admin.id, dataDir }),
     ]);
-    expect(second).toMatchObject({ status: 'rejected', reason: { status: 409 } });
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'conflict' } });
     const started = (first as PromiseFulfilledResult<UploadStatus>).value;
     expect(started).toMatchObject({ state: 'running', masksDir: 'masks', labelsCsv: 'labels.csv' });
     const status = await finished(started.id);
@@ -82,8 +82,8 @@ describe('startUploadImport', () => {
     const dataDir = path.join(work, 'data2');
     const admin = await createTestUser(t.db, 'ADMIN', 'Admin2');
     const send = (text: string, maxUploadBytes?: number) => startUploadImport(t.db, new Blob([text]).stream(), 'x.zip', { importedById: admin.id, dataDir, maxUploadBytes });
-    await expect(send('{}')).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/not a zip archive/) });
-    await expect(send('x'.repeat(100), 50)).rejects.toMatchObject({ status: 413 });
+    await expect(send('{}')).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/not a zip archive/) });
+    await expect(send('x'.repeat(100), 50)).rejects.toMatchObject({ code: 'too_large' });
     expect(readdirSync(path.join(dataDir, 'uploads'))).toEqual([]);
   });
 });

@@ -13,9 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Db } from '@/lib/db/client';
 import { importPath, type ImportSummary } from '@/lib/import/importPath';
 import { dataDir } from '@/lib/paths';
-import { extractZip, UploadError, DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './unzip';
-
-export { UploadError } from './unzip';
+import { extractZip, uploadError, DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './unzip';
 
 export type StudyFrom = 'folder' | 'file';
 
@@ -77,13 +75,13 @@ export function uploadName(raw: string | null | undefined): string {
 
 /** Streams a request body to `file`, refusing (UploadError) once it passes `maxBytes`. */
 export async function saveUploadStream(body: ReadableStream<Uint8Array> | null, file: string, maxBytes: number): Promise<number> {
-  if (!body) throw new UploadError('the request has no body: send the zip file as the request body');
+  if (!body) throw uploadError('the request has no body: send the zip file as the request body');
   await fs.mkdir(path.dirname(file), { recursive: true });
   let size = 0;
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      if (size > maxBytes) done(new UploadError(`the upload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; split it into smaller zips`, 413));
+      if (size > maxBytes) done(uploadError(`the upload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; split it into smaller zips`, 'too_large'));
       else done(null, chunk);
     },
   });
@@ -137,7 +135,7 @@ function remember(status: UploadStatus) {
  * returns at once with the status to poll. One upload import runs at a time: a second is refused (409) meanwhile.
  */
 export async function startUploadImport(db: Db, body: ReadableStream<Uint8Array> | null, name: string, options: UploadOptions): Promise<UploadStatus> {
-  if ([...uploads.values()].some((u) => u.state === 'running')) throw new UploadError('another import is still running: wait for it to finish', 409);
+  if ([...uploads.values()].some((u) => u.state === 'running')) throw uploadError('another import is still running: wait for it to finish', 'conflict');
   const zipFile = newUploadPath(options.dataDir);
   const root = path.join(path.dirname(zipFile), 'files');
   const rel = (file: string) => (path.isAbsolute(file) ? path.relative(root, file) : file);

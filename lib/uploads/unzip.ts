@@ -11,16 +11,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync, type UnzipFileInfo } from 'fflate';
+import { DomainError } from '@/lib/errors';
 
-/** A problem with the upload itself, worded for the person who sent it; `status` is the HTTP answer. */
-export class UploadError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 409 | 413 = 400,
-  ) {
-    super(message);
-  }
-}
+/** A problem with the upload itself, worded for the person who sent it. */
+export const uploadError = (message: string, code: 'invalid' | 'conflict' | 'too_large' = 'invalid') => new DomainError(code, message);
 
 export interface UnzipLimits {
   maxEntries: number;
@@ -46,9 +40,9 @@ export function looksLikeZip(bytes: Uint8Array): boolean {
  */
 export function safeEntryPath(name: string): string | null {
   const unified = name.replace(/\\/g, '/');
-  if (unified.includes('\0') || unified.startsWith('/') || /^[a-zA-Z]:/.test(unified)) throw new UploadError(`the zip contains an unsafe path "${name}": entries must be relative`);
+  if (unified.includes('\0') || unified.startsWith('/') || /^[a-zA-Z]:/.test(unified)) throw uploadError(`the zip contains an unsafe path "${name}": entries must be relative`);
   const parts = unified.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw new UploadError(`the zip contains an unsafe path "${name}": ".." is not allowed`);
+  if (parts.includes('..')) throw uploadError(`the zip contains an unsafe path "${name}": ".." is not allowed`);
   if (unified.endsWith('/') || parts.length === 0 || parts[0] === '__MACOSX') return null;
   return parts.join('/');
 }
@@ -58,7 +52,7 @@ function readDirectory(zip: Uint8Array): UnzipFileInfo[] {
   try {
     unzipSync(zip, { filter: (info) => (entries.push(info), false) });
   } catch (error) {
-    throw new UploadError(`not a readable zip archive (${(error as Error).message})`);
+    throw uploadError(`not a readable zip archive (${(error as Error).message})`);
   }
   return entries;
 }
@@ -70,23 +64,23 @@ export interface ExtractResult {
 
 /** Extracts `zip` into `destDir` (created), within `limits`. Throws UploadError for anything wrong with the zip. */
 export async function extractZip(zip: Uint8Array, destDir: string, limits: UnzipLimits = DEFAULT_UNZIP_LIMITS): Promise<ExtractResult> {
-  if (!looksLikeZip(zip)) throw new UploadError('the upload is not a zip archive: send a .zip of DICOM, NIfTI or PNG/JPEG files');
+  if (!looksLikeZip(zip)) throw uploadError('the upload is not a zip archive: send a .zip of DICOM, NIfTI or PNG/JPEG files');
   const root = path.resolve(destDir);
   const wanted = new Map<string, { target: string; size: number }>();
   let total = 0;
   for (const info of readDirectory(zip)) {
     const rel = safeEntryPath(info.name);
     if (rel === null) continue;
-    if (info.compression !== 0 && info.compression !== 8) throw new UploadError(`"${info.name}" uses an unsupported compression method (${info.compression}); re-create the zip with standard deflate`);
-    if (info.originalSize > limits.maxEntryBytes) throw new UploadError(`"${info.name}" is ${mib(info.originalSize)} unpacked; the limit per file is ${mib(limits.maxEntryBytes)}`);
+    if (info.compression !== 0 && info.compression !== 8) throw uploadError(`"${info.name}" uses an unsupported compression method (${info.compression}); re-create the zip with standard deflate`);
+    if (info.originalSize > limits.maxEntryBytes) throw uploadError(`"${info.name}" is ${mib(info.originalSize)} unpacked; the limit per file is ${mib(limits.maxEntryBytes)}`);
     // Not a path the bundler should trace: it names a file of the upload, checked just below.
     const target = path.join(/*turbopackIgnore: true*/ root, rel);
-    if (!target.startsWith(root + path.sep)) throw new UploadError(`the zip contains an unsafe path "${info.name}"`);
+    if (!target.startsWith(root + path.sep)) throw uploadError(`the zip contains an unsafe path "${info.name}"`);
     if (!wanted.has(info.name)) total += info.originalSize;
     wanted.set(info.name, { target, size: info.originalSize });
-    if (wanted.size > limits.maxEntries) throw new UploadError(`the zip holds more than ${limits.maxEntries} files; split it into smaller uploads`);
+    if (wanted.size > limits.maxEntries) throw uploadError(`the zip holds more than ${limits.maxEntries} files; split it into smaller uploads`);
   }
-  if (total > limits.maxTotalBytes) throw new UploadError(`the zip unpacks to ${mib(total)}; the limit is ${mib(limits.maxTotalBytes)}: split it into smaller uploads`);
+  if (total > limits.maxTotalBytes) throw uploadError(`the zip unpacks to ${mib(total)}; the limit is ${mib(limits.maxTotalBytes)}: split it into smaller uploads`);
 
   await fs.mkdir(root, { recursive: true });
   const names = [...wanted.keys()];
@@ -102,7 +96,7 @@ export async function extractZip(zip: Uint8Array, destDir: string, limits: Unzip
     try {
       files = unzipSync(zip, { filter: (info) => batch.has(info.name) });
     } catch (error) {
-      throw new UploadError(`the zip is damaged (${(error as Error).message})`);
+      throw uploadError(`the zip is damaged (${(error as Error).message})`);
     }
     for (const [name, data] of Object.entries(files)) {
       const { target } = wanted.get(name)!;
@@ -111,7 +105,7 @@ export async function extractZip(zip: Uint8Array, destDir: string, limits: Unzip
         await fs.writeFile(target, data);
       } catch (error) {
         // e.g. a file and a folder of the same name in one archive
-        throw new UploadError(`cannot unpack "${name}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw uploadError(`cannot unpack "${name}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
       bytes += data.length;
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
+import { conflict, notFound } from '@/lib/errors';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '@/lib/auth/password';
 import { roleSchema, type Role } from '@/lib/auth/roles';
 
@@ -37,12 +38,10 @@ export interface PublicUser {
 
 const publicFields = { id: true, email: true, name: true, role: true, active: true, createdAt: true } as const;
 
-export class UserError extends Error {}
-
 export async function createUser(db: Db, input: NewUser): Promise<PublicUser> {
   const data = newUserSchema.parse(input);
   const existing = await db.user.findUnique({ where: { email: data.email } });
-  if (existing) throw new UserError(`a user with email ${data.email} already exists`);
+  if (existing) throw conflict(`a user with email ${data.email} already exists`);
   return db.user.create({
     data: {
       email: data.email,
@@ -57,7 +56,7 @@ export async function createUser(db: Db, input: NewUser): Promise<PublicUser> {
 export async function updateUser(db: Db, id: string, input: UserUpdate): Promise<PublicUser> {
   const data = userUpdateSchema.parse(input);
   const existing = await db.user.findUnique({ where: { id } });
-  if (!existing) throw new UserError(`no user with id ${id}`);
+  if (!existing) throw notFound(`User ${id}`);
   const { password, ...rest } = data;
   return db.user.update({
     where: { id },

@@ -1,5 +1,6 @@
 import { notFound } from 'next/navigation';
-import { AnnotationError, loadEditorState, mayEdit } from '@/lib/annotations/service';
+import { loadEditorState, mayEdit } from '@/lib/annotations/service';
+import { isDomainError } from '@/lib/errors';
 import { hasRole } from '@/lib/auth/roles';
 import { requirePageRole } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/client';
@@ -12,7 +13,7 @@ export default async function AnnotatePage({ params }: { params: Promise<{ id: s
     const state = await loadEditorState(getDb(), id);
     return <EditorLoader initial={state} canEdit={mayEdit(user, state.status)} canReview={hasRole(user.role, 'REVIEWER')} />;
   } catch (error) {
-    if (error instanceof AnnotationError && error.status === 404) notFound();
+    if (isDomainError(error, 'not_found')) notFound();
     throw error;
   }
 }

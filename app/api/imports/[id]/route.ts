@@ -1,5 +1,5 @@
 import { NextResponse } from 'next/server';
-import { notFound } from '@/lib/http/errors';
+import { notFound } from '@/lib/errors';
 import { withRole } from '@/lib/http/withRole';
 import { uploadStatus } from '@/lib/uploads/importUpload';
 
