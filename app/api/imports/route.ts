@@ -5,8 +5,8 @@ import { parseInput } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 import { listUploads, maxUploadBytes, startUploadImport, uploadName } from '@/lib/uploads/importUpload';
 
-/** The latest upload imports of this app process, newest first. */
-export const GET = withRole('ADMIN', async () => NextResponse.json({ imports: listUploads() }));
+/** The latest upload imports, newest first. */
+export const GET = withRole('ADMIN', async () => NextResponse.json({ imports: await listUploads(getDb()) }));
 
 const querySchema = z.object({
   name: z.string().max(500).optional(),

@@ -1,5 +1,6 @@
 import type { JobHandlers } from '../types';
 import { evaluateJob } from './evaluate';
+import { importJob } from './import';
 import { scoreJob } from './score';
 import { trainClassifierJob } from './trainClassifier';
 import { trainSegmenterJob } from './trainSegmenter';
@@ -11,5 +12,6 @@ export function jobHandlers(): JobHandlers {
     'train-classifier': trainClassifierJob,
     score: scoreJob,
     evaluate: evaluateJob,
+    import: importJob,
   };
 }
