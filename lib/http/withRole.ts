@@ -4,7 +4,7 @@ import { currentUser } from '@/lib/auth/session';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { DomainError } from '@/lib/errors';
 import type { PublicUser } from '@/lib/users/service';
-import { checkDeclaredLength, DEFAULT_BODY_LIMIT, readJsonBody } from './body';
+import { checkDeclaredLength, DEFAULT_BODY_LIMIT, readBodyBytes, readJsonBody } from './body';
 import { errorResponse } from './errors';
 
 export interface RouteContext<P> {
@@ -25,8 +25,11 @@ export interface HandlerContext<P> {
   json<T>(schema: z.ZodType<T>, what: string): Promise<T>;
 }
 
+/** For routes that take no body (a body is answered 413). */
+export const NO_BODY: RouteOptions = { maxBodyBytes: 0 };
+
 export interface RouteOptions {
-  /** Largest accepted body in bytes (default DEFAULT_BODY_LIMIT); a larger one is answered 413 before it is read. */
+  /** Largest accepted body in bytes (default DEFAULT_BODY_LIMIT; 0 for routes that take none); a larger one is answered 413 before it is read. */
   maxBodyBytes?: number;
 }
 
@@ -46,6 +49,8 @@ export function withRole<P = Record<string, never>>(
       const user = await currentUser();
       if (!user) throw new DomainError('unauthenticated', 'Sign in first');
       if (!hasRole(user.role, role)) throw new DomainError('forbidden', `This needs the ${role.toLowerCase()} role`);
+      // A route that takes no body refuses one, whatever its headers say.
+      if (maxBodyBytes === 0 && req.body) await readBodyBytes(req, 0);
       const json = <T>(schema: z.ZodType<T>, what: string) => readJsonBody(req, schema, what, maxBodyBytes);
       return await handler(req, { params: await ctx.params, user, json });
     } catch (error) {

@@ -1,5 +1,5 @@
 import NextAuth from 'next-auth';
-import type { NextRequest } from 'next/server';
+import { NextRequest } from 'next/server';
 import { clientAddress, authOptions } from '@/lib/auth/options';
 import { accountKey, addressKey, assertNotThrottled } from '@/lib/auth/throttle';
 import { getDb } from '@/lib/db/client';
@@ -23,12 +23,16 @@ async function handle(req: NextRequest, ctx: Ctx): Promise<Response> {
     if (req.method === 'GET' && action === CREDENTIALS) throw new DomainError('method_not_allowed', 'Sign in with POST');
     if (req.method !== 'POST') return await nextAuth(req, ctx);
     const body = await readBodyBytes(req, BODY_LIMIT);
+    // next-auth's client posts forms; anything else (malformed JSON included) is refused here, not a 500 there.
+    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers.get('content-type') ?? '')) {
+      throw new DomainError('unsupported_media', 'Send the sign-in as a form (application/x-www-form-urlencoded)');
+    }
     if (action === CREDENTIALS) {
       const email = new URLSearchParams(new TextDecoder().decode(body)).get('email') ?? '';
       await assertNotThrottled(getDb(), [accountKey(email), addressKey(clientAddress(req.headers))]);
     }
     // The body was read here: next-auth gets the same request with it again.
-    return await nextAuth(new Request(req.url, { method: req.method, headers: req.headers, body: body as BodyInit }) as NextRequest, ctx);
+    return await nextAuth(new NextRequest(req.url, { method: req.method, headers: req.headers, body: body as BodyInit }), ctx);
   } catch (error) {
     return errorResponse(error);
   }
