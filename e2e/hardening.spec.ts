@@ -27,8 +27,9 @@ test('after sign-in only a path of this app is followed (no open redirect)', asy
   }
 });
 
-test('next-auth answers what it does not serve with 4xx, not 500', async ({ request }) => {
+test('what the server does not serve (TRACE, GET of the credentials callback, a JSON sign-in) is a 4xx, not a 500', async ({ request }) => {
   expect((await request.get('/api/auth/callback/credentials', { maxRedirects: 0 })).status()).toBe(405);
+  expect((await request.fetch('/api/slices', { method: 'TRACE' })).status()).toBe(405);
   expect((await request.post('/api/auth/callback/credentials', { data: '{"email": ', headers: { 'content-type': 'application/json' } })).status()).toBe(415);
 });
 

@@ -73,7 +73,7 @@ async function main() {
     if (build.status !== 0) throw new Error('next build failed');
   }
   // The web server is the app: when it ends, everything ends.
-  server = spawnNode([nextBin, dev ? 'dev' : 'start', '-p', env.port]);
+  server = spawnNode(dev ? [nextBin, 'dev', '-p', env.port] : ['--import', 'tsx', 'scripts/serve.ts']);
   server.on('exit', (code, signal) => {
     console.log(`[start] ${dev ? 'next dev' : 'next start'} exited (${signal ?? code}); stopping`);
     void shutdown(code ?? 1);
