@@ -201,9 +201,10 @@ test('wheel zoom keeps the point under the cursor, pan follows the mouse, and th
   expectClose(state.polygons[0].points, [moved, tri[1], tri[2]], 4 / scale);
 });
 
-test('two people on one slice: the later save gets the conflict UI, and nothing of either is lost', async ({ page, browser }) => {
+test('two people on one slice (a reviewer correcting what an annotator holds): the later save gets the conflict UI, and nothing of either is lost', async ({ page, browser }) => {
   await loginAs(page, 'ANNOTATOR');
-  const other = await newAnnotator(browser, 'Conflict Carla');
+  const other = await (await browser.newContext()).newPage();
+  await loginAs(other, 'REVIEWER');
   const id = take();
   await openEditor(page, id);
   await openEditor(other, id);
@@ -222,11 +223,29 @@ test('two people on one slice: the later save gets the conflict UI, and nothing 
   try {
     const rows = await db.annotation.findMany({ where: { sliceId: id }, include: { author: true, revisions: true } });
     const authors = new Set(rows.map((r) => r.author?.name));
-    expect(authors).toEqual(new Set(['Ada Annotator', 'Conflict Carla']));
+    expect(authors).toEqual(new Set(['Ada Annotator', 'Rei Reviewer']));
     expect(rows.every((r) => r.revisions.some((v) => v.action === 'CREATE'))).toBe(true);
   } finally {
     await db.$disconnect();
   }
+  await other.context().close();
+});
+
+test('a slice leased to one annotator opens read-only for another, whose saves and submits are refused', async ({ page, browser }) => {
+  const { id } = await annotateFreshSlice(page);
+  const other = await newAnnotator(browser, 'Lease Lena');
+  await other.goto(`/annotate/${id}`);
+  await expect(other.getByTestId('readonly-banner')).toContainText('Ada Annotator is working on this slice');
+  const before = await editorState(page.request, id);
+  const put = await other.request.put(`/api/slices/${id}/annotations`, { data: { baseVersion: before.version, polygons: [{ clientKey: 'x', lesionClass: 'GGO', points: [[1, 1], [9, 1], [9, 9]] }], sliceClass: null } });
+  expect(put.status()).toBe(423);
+  expect((await put.json()).error).toMatch(/Ada Annotator is working on it/);
+  const submit = await other.request.post(`/api/slices/${id}/submit`, { data: { baseVersion: before.version } });
+  expect(submit.status()).toBe(423);
+  expect(await editorState(page.request, id)).toEqual(before);
+  // The holder's own work goes on.
+  await drawPolygon(page, [[5, 5], [25, 5], [15, 25]]);
+  await waitSaved(page);
   await other.context().close();
 });
 

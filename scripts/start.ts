@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole product on the embedded default in one command. Migrates the database, seeds the demo
  * users, imports sample data when the database has none, builds the app when its sources changed, then serves it
- * on http://localhost:$PORT (default 3000) together with one worker process. `--dev` runs `next dev` instead.
+ * on http://localhost:$PORT (default 3000) together with one worker process, restarted with back-off whenever it
+ * crashes (the app never stops for it). `--dev` runs `next dev` instead.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { getDb } from '../lib/db/client';
 import { migrateDatabase } from '../lib/db/migrate';
 import { ensureSampleData } from '../lib/import/sampleData';
 import { formatLogins, seedDemoUsers, DEMO_USERS } from '../lib/users/demo';
+import { supervise, type Supervisor } from '../lib/process/supervisor';
 import { prepareRuntimeEnv } from '../lib/runtimeEnv';
 
 const root = path.resolve(__dirname, '..');
@@ -35,22 +37,20 @@ function buildIsStale(): boolean {
   return sources.some((s) => existsSync(path.join(root, s)) && newestMtime(path.join(root, s)) > built);
 }
 
-function run(command: string, args: string[], name: string): ChildProcess {
-  const child = spawn(process.execPath, [command, ...args], { cwd: root, stdio: 'inherit', env: process.env });
-  child.on('exit', (code, signal) => {
-    console.log(`[start] ${name} exited (${signal ?? code}); stopping`);
-    shutdown(code ?? 1);
-  });
-  return child;
+function spawnNode(args: string[]): ChildProcess {
+  return spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
 }
 
-const children: ChildProcess[] = [];
+let server: ChildProcess | null = null;
+let worker: Supervisor | null = null;
 let stopping = false;
-function shutdown(code: number) {
+async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 3_000).unref();
+  setTimeout(() => process.exit(code), 5_000).unref();
+  if (server && server.exitCode === null) server.kill('SIGTERM');
+  await worker?.stop();
+  process.exit(code);
 }
 
 async function main() {
@@ -72,15 +72,21 @@ async function main() {
     const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit', env: process.env });
     if (build.status !== 0) throw new Error('next build failed');
   }
-  children.push(run(nextBin, [dev ? 'dev' : 'start', '-p', env.port], dev ? 'next dev' : 'next start'));
+  // The web server is the app: when it ends, everything ends.
+  server = spawnNode(dev ? [nextBin, 'dev', '-p', env.port] : ['--import', 'tsx', 'scripts/serve.ts']);
+  server.on('exit', (code, signal) => {
+    console.log(`[start] ${dev ? 'next dev' : 'next start'} exited (${signal ?? code}); stopping`);
+    void shutdown(code ?? 1);
+  });
+  // A worker that crashes is restarted with back-off; the app keeps serving meanwhile (jobs wait in the queue).
   // `--import tsx` keeps the worker in one process, so stopping it reaches the process that holds the job.
-  children.push(run('--import', ['tsx', 'workers/main.ts'], 'worker'));
+  worker = supervise({ name: 'worker', start: () => spawnNode(['--import', 'tsx', 'workers/main.ts']) });
   console.log(`[start] CT-Mask Studio on ${env.appUrl}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown(0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(0));
 }
 
 main().catch((error) => {
   console.error(`[start] ${(error as Error).message}`);
-  shutdown(1);
+  void shutdown(1);
   process.exitCode = 1;
 });

@@ -7,7 +7,8 @@ import { roleSchema } from '../lib/auth/roles';
 import { parseCli, runCli, UsageError } from '../lib/cli/args';
 import { getDb } from '../lib/db/client';
 import { migrateDatabase } from '../lib/db/migrate';
-import { createUser, findUserByEmail, listUsers, updateUser, UserError } from '../lib/users/service';
+import { DomainError } from '../lib/errors';
+import { createUser, findUserByEmail, listUsers, updateUser } from '../lib/users/service';
 
 const USAGE = `usage:
   npm run user -- create --email <email> --role annotator|reviewer|admin [--name <name>] [--password <pw>]
@@ -80,7 +81,7 @@ async function main(): Promise<number> {
         throw new UsageError(command ? `unknown command '${command}'` : 'a command is required');
     }
   } catch (error) {
-    if (error instanceof UserError) throw new Error(error.message);
+    if (error instanceof DomainError) throw new Error(error.message);
     if (error instanceof z.ZodError) throw new UsageError(z.prettifyError(error));
     throw error;
   } finally {

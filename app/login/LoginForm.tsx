@@ -13,12 +13,17 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
+    // A throttled sign-in is answered 429 (not next-auth's own JSON), which makes signIn throw.
     const result = await signIn('credentials', {
       email: String(form.get('email') ?? ''),
       password: String(form.get('password') ?? ''),
       redirect: false,
-    });
+    }).catch(() => 'throttled' as const);
     setBusy(false);
+    if (result === 'throttled') {
+      setError('Too many failed sign-ins for this account or from this address: wait a few minutes, then try again.');
+      return;
+    }
     if (!result || result.error) {
       setError('Wrong email or password, or the account is deactivated.');
       return;

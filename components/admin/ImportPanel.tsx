@@ -130,7 +130,7 @@ export function ImportPanel({ recent }: { recent: UploadStatus[] }) {
       )}
       {recent.length > 0 && (
         <section className="card">
-          <h3>Earlier imports (since the app started)</h3>
+          <h3>Earlier imports</h3>
           <table className="figures">
             <thead><tr><th>File</th><th>State</th><th>Slices added</th><th>Errors</th><th>Started</th></tr></thead>
             <tbody>

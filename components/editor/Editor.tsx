@@ -49,7 +49,7 @@ function saveBody(p: SavePayload, activeMs: number, proposalVersionId: string | 
   });
 }
 
-export default function Editor({ initial, canEdit, canReview }: { initial: EditorState; canEdit: boolean; canReview: boolean }) {
+export default function Editor({ initial, canEdit, canReview, readOnlyReason }: { initial: EditorState; canEdit: boolean; canReview: boolean; readOnlyReason?: string }) {
   const router = useRouter();
   const sliceId = initial.sliceId;
   const storageKey = `ctms:pending:${sliceId}`;
@@ -368,7 +368,7 @@ export default function Editor({ initial, canEdit, canReview }: { initial: Edito
           <button className="primary" onClick={() => resolveConflict(true)}>Keep mine as a new revision</button>
         </div>
       )}
-      {readonly && <div className="banner">This slice is {initial.status.toLowerCase()}; only a reviewer can change it.</div>}
+      {readonly && <div className="banner" data-testid="readonly-banner">{readOnlyReason ?? `This slice is ${initial.status.toLowerCase()}; only a reviewer can change it.`}</div>}
       {initial.review?.action === 'REJECT' && initial.status === 'IN_PROGRESS' && (
         <div className="banner conflict" role="status" data-testid="review-comment">
           Returned by {initial.review.reviewer ?? 'a reviewer'}: “{initial.review.comment}”

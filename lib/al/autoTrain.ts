@@ -6,7 +6,7 @@
 import type { Db } from '@/lib/db/client';
 import { enqueueJob } from '@/lib/jobs/service';
 import { trainSegmenterConfigSchema } from '@/lib/jobs/requests';
-import { JobConflictError } from '@/lib/jobs/store';
+import { isDomainError } from '@/lib/errors';
 import type { JobQueue } from '@/lib/jobs/queue';
 import { getAlSettings } from './settings';
 
@@ -27,7 +27,7 @@ export async function maybeQueueTraining(db: Db, queue?: JobQueue): Promise<stri
   try {
     return (await enqueueJob(db, { type: 'train-segmenter', config, modelKind: 'segmenter' }, queue)).id;
   } catch (error) {
-    if (error instanceof JobConflictError) return null;
+    if (isDomainError(error, 'conflict')) return null;
     throw error;
   }
 }

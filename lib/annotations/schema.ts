@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { MAX_HOLES, MAX_POLYGONS_PER_SLICE, MAX_RING_VERTICES } from './polygon';
 
+/** Largest annotation save body: the vertex budget (MAX_VERTICES_PER_REQUEST) as JSON, with room to spare. */
+export const SAVE_BODY_LIMIT = 4 * 1024 * 1024;
+
 const point = z.tuple([z.number(), z.number()]);
 // One more than the limit, so validatePolygon can answer with its own, clearer message.
 const ring = z.array(point).max(MAX_RING_VERTICES + 1);

@@ -4,7 +4,8 @@ import { createTestStudy, createTestUser } from '@/lib/testing/fixtures';
 import { testPostgres } from '@/lib/testing/postgres';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
 import type { PublicUser } from '@/lib/users/service';
-import { AnnotationError, loadEditorState, saveSliceAnnotations, submitSlice, userHistory } from './service';
+import type { DomainError } from '@/lib/errors';
+import { loadEditorState, saveSliceAnnotations, submitSlice, userHistory } from './service';
 
 const square = (x: number, y: number, s = 10): [number, number][] => [[x, y], [x + s, y], [x + s, y + s], [x, y + s]];
 
@@ -21,7 +22,7 @@ function suite(provider: DatabaseProvider) {
   });
   afterAll(async () => t?.cleanup());
 
-  const rejection = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as AnnotationError);
+  const rejection = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as DomainError);
 
   it('stores polygons and the slice class exactly, with a revision per change, and reloads them', async () => {
     const { sliceIds } = await createTestStudy(t.db, { slices: 1 });
@@ -57,35 +58,35 @@ function suite(provider: DatabaseProvider) {
     expect(await t.db.sliceLabel.count({ where: { sliceId: id } })).toBe(1);
   });
 
-  it('refuses a stale version with 409 and the current state, and keeps both people’s work', async () => {
+  it('refuses a stale version with 409 and the current state, and keeps both people’s work (a reviewer correcting a slice an annotator holds)', async () => {
     const { sliceIds } = await createTestStudy(t.db, { slices: 1 });
     const id = sliceIds[0];
     await saveSliceAnnotations(t.db, id, ada, { baseVersion: 0, polygons: [{ clientKey: 'a', lesionClass: 'GGO', points: square(1, 1) }], sliceClass: null });
-    const stale = await rejection(saveSliceAnnotations(t.db, id, bob, { baseVersion: 0, polygons: [{ clientKey: 'b', lesionClass: 'C', points: square(40, 40) }], sliceClass: null }));
-    expect(stale?.status).toBe(409);
+    const stale = await rejection(saveSliceAnnotations(t.db, id, reviewer, { baseVersion: 0, polygons: [{ clientKey: 'b', lesionClass: 'C', points: square(40, 40) }], sliceClass: null }));
+    expect(stale?.code).toBe('conflict');
     const current = (stale?.details as { current: { version: number; polygons: { lesionClass: string }[] } }).current;
     expect(current.version).toBe(1);
     expect(current.polygons.map((p) => p.lesionClass)).toEqual(['GGO']);
 
-    // Bob keeps his work: re-sent on the current version, stored as new revisions; Ada's polygon stays in history.
-    await saveSliceAnnotations(t.db, id, bob, { baseVersion: current.version, polygons: [{ clientKey: 'b', lesionClass: 'C', points: square(40, 40) }], sliceClass: null });
+    // The reviewer keeps his work: re-sent on the current version, stored as new revisions; Ada's polygon stays in history.
+    await saveSliceAnnotations(t.db, id, reviewer, { baseVersion: current.version, polygons: [{ clientKey: 'b', lesionClass: 'C', points: square(40, 40) }], sliceClass: null });
     const all = await t.db.annotation.findMany({ where: { sliceId: id }, include: { revisions: true } });
     expect(all).toHaveLength(2);
     const ada1 = all.find((a) => a.authorId === ada.id)!;
     expect(ada1.deletedAt).not.toBeNull();
     expect(ada1.revisions.map((r) => r.action).sort()).toEqual(['CREATE', 'DELETE']);
-    expect(all.find((a) => a.authorId === bob.id)!.deletedAt).toBeNull();
+    expect(all.find((a) => a.authorId === reviewer.id)!.deletedAt).toBeNull();
   });
 
   it('of two saves on the same version exactly one wins', async () => {
     const { sliceIds } = await createTestStudy(t.db, { slices: 1 });
     const results = await Promise.allSettled([
       saveSliceAnnotations(t.db, sliceIds[0], ada, { baseVersion: 0, polygons: [{ clientKey: 'a', lesionClass: 'GGO', points: square(1, 1) }], sliceClass: null }),
-      saveSliceAnnotations(t.db, sliceIds[0], bob, { baseVersion: 0, polygons: [{ clientKey: 'b', lesionClass: 'C', points: square(20, 20) }], sliceClass: null }),
+      saveSliceAnnotations(t.db, sliceIds[0], reviewer, { baseVersion: 0, polygons: [{ clientKey: 'b', lesionClass: 'C', points: square(20, 20) }], sliceClass: null }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect((failed.reason as AnnotationError).status).toBe(409);
+    expect((failed.reason as DomainError).code).toBe('conflict');
     expect(await t.db.annotation.count({ where: { sliceId: sliceIds[0] } })).toBe(1);
   });
 
@@ -101,7 +102,7 @@ function suite(provider: DatabaseProvider) {
       ],
       sliceClass: 'Pneumothorax',
     }));
-    expect(bad?.status).toBe(400);
+    expect(bad?.code).toBe('invalid');
     expect(bad?.message).toMatch(/polygon 2 \(C\) intersects itself/);
     expect(bad?.message).toMatch(/outside the 64×64 image/);
     expect(bad?.message).toMatch(/slice class "Pneumothorax"/);
@@ -117,7 +118,7 @@ function suite(provider: DatabaseProvider) {
     const state = await loadEditorState(t.db, id);
     expect(state.status).toBe('SUBMITTED');
     expect(state.polygons.every((p) => p.status === 'SUBMITTED')).toBe(true);
-    expect((await rejection(saveSliceAnnotations(t.db, id, ada, { baseVersion: version, polygons: [], sliceClass: null })))?.status).toBe(403);
+    expect((await rejection(saveSliceAnnotations(t.db, id, ada, { baseVersion: version, polygons: [], sliceClass: null })))?.code).toBe('forbidden');
     await expect(saveSliceAnnotations(t.db, id, reviewer, { baseVersion: version, polygons: [], sliceClass: null })).resolves.toMatchObject({ version: version + 1 });
     const history = await userHistory(t.db, ada.id);
     expect(history.map((h) => h.sliceId)).toContain(id);

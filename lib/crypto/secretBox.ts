@@ -4,6 +4,7 @@
  * DATA_DIR/.nextauth-secret). A sealed value is `v1:<iv>:<tag>:<ciphertext>` in base64url; GCM's tag makes any
  * change to it, or a different app secret, fail to open instead of yielding garbage.
  */
+import { DomainError } from '@/lib/errors';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,11 @@ const VERSION = 'v1';
 /** HKDF context: a key for this purpose only, never the session-signing key itself. */
 const INFO = 'ct-mask-studio/secret-box/v1';
 
-export class SecretBoxError extends Error {}
+export class SecretBoxError extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
 
 /** The app's secret: NEXTAUTH_SECRET, else DATA_DIR/.nextauth-secret (written by `npm start`). */
 export function appSecret(env: Record<string, string | undefined> = process.env): string {

@@ -6,6 +6,7 @@
  * down, credentials refused, an HTML page where DICOMweb was expected, a body cut short, no data for too long), and
  * whether trying again later may help (`transient`).
  */
+import { DomainError } from '@/lib/errors';
 import { randomUUID } from 'node:crypto';
 import { MultipartParseError, parseMultipartStream } from '@remix-run/multipart-parser';
 
@@ -22,14 +23,15 @@ export interface DicomWebEndpoint {
 /** One DICOM JSON dataset (PS3.18 F.2): tag → { vr, Value }. */
 export type DicomJson = Record<string, { vr: string; Value?: unknown[] } | undefined>;
 
-export class DicomWebError extends Error {
+/** What the remote server did wrong, in words an admin can act on (the `upstream` code of the vocabulary). */
+export class DicomWebError extends DomainError {
   constructor(
     message: string,
     /** True when the same request may succeed later (server down, slow, cut off, 5xx). */
     readonly transient: boolean,
     readonly status?: number,
   ) {
-    super(message);
+    super('upstream', `DICOMweb server: ${message}`);
     this.name = 'DicomWebError';
   }
 }

@@ -1,4 +1,5 @@
 /** Starting and resuming DICOMweb import jobs (the worker runs them: lib/jobs/handlers/importDicomWeb.ts). */
+import { DomainError } from '@/lib/errors';
 import type { Db } from '@/lib/db/client';
 import { enqueueJob } from '@/lib/jobs/service';
 import type { JobQueue } from '@/lib/jobs/queue';
@@ -7,7 +8,11 @@ import { getServer } from './servers';
 
 export const DICOMWEB_IMPORT_JOB = 'import-dicomweb';
 
-export class ImportJobStateError extends Error {}
+export class ImportJobStateError extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
 
 export async function startDicomWebImport(db: Db, config: DicomWebImportConfig, createdById: string | null, queue?: JobQueue) {
   const parsed = dicomWebImportConfigSchema.parse(config);

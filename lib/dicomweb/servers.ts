@@ -3,6 +3,7 @@
  * the app's secret before they reach the database and are opened only where a request to the server is made: the
  * public view the API returns says whether credentials are set, never what they are.
  */
+import { DomainError } from '@/lib/errors';
 import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
 import { open, seal } from '@/lib/crypto/secretBox';
@@ -41,8 +42,16 @@ export interface PublicServer {
   createdAt: Date;
 }
 
-export class ServerNotFoundError extends Error {}
-export class ServerNameTakenError extends Error {}
+export class ServerNotFoundError extends DomainError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+export class ServerNameTakenError extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
 
 const publicFields = { id: true, name: true, baseUrl: true, authType: true, credentials: true, timeoutS: true, createdAt: true } as const;
 

@@ -6,6 +6,7 @@
  *  - NIfTI volumes: the affine the file carried (voxel → RAS), slice k being stored slice k;
  *  - 2-D images: 1 mm voxels, identity orientation.
  */
+import { DomainError } from '@/lib/errors';
 import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
 import { polygonsToLabelMap } from '@/lib/imaging/contours';
@@ -35,7 +36,11 @@ export type DicomSource = z.infer<typeof dicomSourceSchema>;
 
 const niftiSourceSchema = z.object({ format: z.literal('nifti'), affine: z.array(z.array(z.number()).length(4)).length(4).nullable(), pixdim: vec3.optional() });
 
-export class VolumeExportError extends Error {}
+export class VolumeExportError extends DomainError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
 
 export interface VolumeSlice extends ExportSlice {
   /** 0 background, 1 GGO, 2 C; all 0 for slices whose labels the export leaves out (status filter). */

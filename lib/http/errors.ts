@@ -1,52 +1,44 @@
+/**
+ * The HTTP edge of the error vocabulary (lib/errors.ts): the one place where a domain error code becomes a status.
+ * Route handlers throw; the route wrapper (withRole) answers with `errorResponse`.
+ */
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
+import { DomainError, invalid, type ErrorCode } from '@/lib/errors';
 
-/** An error a user can act on, carried to the HTTP edge with its status. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media: 415,
+  locked: 423,
+  rate_limited: 429,
+  upstream: 502,
+};
+
+/** The JSON answer for a domain error: `{ error, code, details? }`, with Retry-After when it says when to retry. */
+export function domainErrorResponse(error: DomainError): NextResponse {
+  const body = { error: error.message, code: error.code, ...(error.details === undefined ? {} : { details: error.details }) };
+  const headers: Record<string, string> = {};
+  if (error.retryAfterS !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterS)));
+  return NextResponse.json(body, { status: HTTP_STATUS[error.code], headers });
 }
 
-export const badRequest = (message: string, details?: unknown) => new HttpError(400, message, details);
-export const notFound = (what: string) => new HttpError(404, `${what} not found`);
-export const conflict = (message: string, details?: unknown) => new HttpError(409, message, details);
-
-export function jsonError(status: number, message: string, details?: unknown): NextResponse {
-  return NextResponse.json(details === undefined ? { error: message } : { error: message, details }, { status });
-}
-
-/** Turns thrown values into JSON responses: HttpError and zod errors keep their meaning, the rest is a 500. */
+/** Turns thrown values into JSON responses: DomainErrors and zod errors keep their meaning, the rest is a 500. */
 export function errorResponse(error: unknown): NextResponse {
-  if (error instanceof HttpError) return jsonError(error.status, error.message, error.details);
-  if (error instanceof z.ZodError) {
-    return jsonError(400, 'Invalid input: ' + z.prettifyError(error), error.issues);
-  }
+  if (error instanceof DomainError) return domainErrorResponse(error);
+  if (error instanceof z.ZodError) return domainErrorResponse(invalid('Invalid input: ' + z.prettifyError(error), error.issues));
   console.error('[api] unexpected error', error);
-  return jsonError(500, 'Internal server error');
+  return NextResponse.json({ error: 'Internal server error', code: 'internal' }, { status: 500 });
 }
 
-/** Parses `input` with `schema`, throwing a 400 with a readable message when it does not fit. */
-export function parseOr400<T>(schema: z.ZodType<T>, input: unknown, what = 'request'): T {
+/** Parses `input` with `schema`, throwing an `invalid` DomainError with a readable message when it does not fit. */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what = 'request'): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw badRequest(`Invalid ${what}: ${z.prettifyError(result.error)}`, result.error.issues);
+  if (!result.success) throw invalid(`Invalid ${what}: ${z.prettifyError(result.error)}`, result.error.issues);
   return result.data;
-}
-
-/** Reads and validates a JSON body; an empty body counts as `{}`; malformed JSON is a 400, never a 500. */
-export async function parseJsonBody<T>(req: Request, schema: z.ZodType<T>, what = 'request body'): Promise<T> {
-  const text = await req.text();
-  let value: unknown = {};
-  if (text.trim()) {
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw badRequest(`Invalid ${what}: not valid JSON`);
-    }
-  }
-  return parseOr400(schema, value, what);
 }

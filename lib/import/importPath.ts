@@ -12,10 +12,8 @@
  *    When the transaction fails, nothing of the unit stays: the database rolls back and the pixel files it wrote
  *    are deleted unless some slice references them.
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '@/lib/db/client';
-import type { Prisma } from '@/lib/generated/sqlite/client';
 import { DEFAULT_CONTOUR_OPTIONS, labelMapToPolygons, type ContourOptions, type LesionClass, type LesionPolygon } from '@/lib/imaging/contours';
 import { dataDir, deletePixels, type PixelImage, writePixels } from '@/lib/imaging/pixelStore';
 import { orderSeries, readDicomFile, readDicomHeader, type DicomHeader } from '@/lib/imaging/readers/dicom';
@@ -23,6 +21,7 @@ import { readGreyImage } from '@/lib/imaging/readers/image';
 import { ImportError } from '@/lib/imaging/readers/importError';
 import { readLabelMask, type LabelMask, type MaskMode } from '@/lib/imaging/readers/mask';
 import { readNiftiFile } from '@/lib/imaging/readers/nifti';
+import { insertImportedSlices, type ImportedSlice } from '@/lib/slices/sliceTransaction';
 import { DEFAULT_HU_WINDOW, IDENTITY_WINDOW_8BIT, type Window } from '@/lib/imaging/window';
 import { discoverInputs, indexMasks, listImages } from './discover';
 import { classFromCsv, classFromFolder, DEFAULT_CLASS_FOLDERS, readLabelsCsv, stem } from './sliceClasses';
@@ -451,14 +450,9 @@ async function commitUnit(ctx: Context, unit: Unit, stored: StoredSlice[]): Prom
             })
           ).map((e) => [e.index, e]),
         );
-        // Rows are built here and written with one createMany per table: a volume is hundreds of slices and
-        // thousands of polygons, and per-row round trips dominated the import time. Ids are made here (instead of
-        // Prisma's cuid default) so the child rows can reference their parents within the batch.
-        const author = options.importedById ?? null;
-        const sliceRows: Prisma.SliceCreateManyInput[] = [];
-        const annotationRows: Prisma.AnnotationCreateManyInput[] = [];
-        const revisionRows: Prisma.AnnotationRevisionCreateManyInput[] = [];
-        const labelRows: Prisma.SliceLabelCreateManyInput[] = [];
+        // Written in bulk by the slice-write protocol (one createMany per table: a volume is hundreds of slices and
+        // thousands of polygons, and per-row round trips dominated the import time).
+        const fresh: ImportedSlice[] = [];
         for (const { slice, path: pixelPath, hash } of stored) {
           const before = existing.get(slice.index);
           if (before) {
@@ -472,34 +466,25 @@ async function commitUnit(ctx: Context, unit: Unit, stored: StoredSlice[]): Prom
                 `import changed files under another source (options.source / --source) or delete the study first`,
             );
           }
-          const sliceId = randomUUID();
-          sliceRows.push({
-            id: sliceId,
-            studyId: study.id,
-            index: slice.index,
-            width: slice.image.width,
-            height: slice.image.height,
-            pixelPath,
-            pixelKind: slice.image.kind,
-            windowWidth: slice.window.width,
-            windowLevel: slice.window.level,
-            contentHash: hash,
-            sourceFile: keyOf(ctx, slice.file),
-            status: slice.polygons.length > 0 ? 'ACCEPTED' : 'UNLABELLED',
+          fresh.push({
+            row: {
+              studyId: study.id,
+              index: slice.index,
+              width: slice.image.width,
+              height: slice.image.height,
+              pixelPath,
+              pixelKind: slice.image.kind,
+              windowWidth: slice.window.width,
+              windowLevel: slice.window.level,
+              contentHash: hash,
+              sourceFile: keyOf(ctx, slice.file),
+            },
+            polygons: slice.polygons,
+            className: slice.className,
           });
-          for (const p of slice.polygons) {
-            const annotationId = randomUUID();
-            annotationRows.push({ id: annotationId, sliceId, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: 'IMPORTED', status: 'ACCEPTED', version: 1, authorId: author });
-            const snapshot = { lesionClass: p.lesionClass, points: p.points, holes: p.holes, status: 'ACCEPTED' };
-            revisionRows.push({ annotationId, version: 1, action: 'CREATE', snapshot, authorId: author });
-          }
-          if (slice.className) labelRows.push({ sliceId, className: slice.className, source: 'IMPORTED', authorId: author });
         }
-        // Parents first: foreign keys are checked per statement.
-        if (sliceRows.length) n.added = (await tx.slice.createMany({ data: sliceRows })).count;
-        if (annotationRows.length) n.annotations = (await tx.annotation.createMany({ data: annotationRows })).count;
-        if (revisionRows.length) await tx.annotationRevision.createMany({ data: revisionRows });
-        if (labelRows.length) n.labels = (await tx.sliceLabel.createMany({ data: labelRows })).count;
+        const written = await insertImportedSlices(tx, fresh, options.importedById ?? null);
+        Object.assign(n, { added: written.slices, annotations: written.annotations, labels: written.labels });
         return n;
       },
       // A large volume is thousands of inserts: allow more than Prisma's 5 s default.

@@ -6,6 +6,7 @@
  * (lib/jobs/queue.ts).
  */
 import type { Db } from '@/lib/db/client';
+import { conflict } from '@/lib/errors';
 import type { JobProgress } from './types';
 
 /** How long a claimed job stays a worker's without a heartbeat. */
@@ -15,8 +16,6 @@ const RETRY_DELAY_MS = 2_000;
 /** The log keeps its last part: enough to read, bounded so a chatty job cannot bloat the row. */
 const MAX_LOG_CHARS = 200_000;
 const MAX_LOSS_POINTS = 2_000;
-
-export class JobConflictError extends Error {}
 
 export interface NewJob {
   type: string;
@@ -44,7 +43,7 @@ export async function createJob(db: Db, job: NewJob) {
       },
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new JobConflictError(`A ${job.modelKind} training job is already queued or running`);
+    if (isUniqueViolation(error)) throw conflict(`A ${job.modelKind} training job is already queued or running`);
     throw error;
   }
 }

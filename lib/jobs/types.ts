@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db/client';
 
 /** The job types the worker runs (one handler each, in lib/jobs/handlers/). */
-export const JOB_TYPES = ['train-segmenter', 'train-classifier', 'score', 'evaluate', 'import-dicomweb'] as const;
+export const JOB_TYPES = ['train-segmenter', 'train-classifier', 'score', 'evaluate', 'import', 'import-dicomweb'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
 export interface JobProgress {
@@ -12,6 +12,8 @@ export interface JobProgress {
   losses?: Record<string, number>;
   etaS?: number;
   message?: string;
+  /** What a job type reports beyond steps (an import: its layout, summary and per-file errors). */
+  detail?: Record<string, unknown>;
 }
 
 export interface JobContext {

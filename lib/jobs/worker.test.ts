@@ -6,7 +6,7 @@ import { createTestDb, type TestDb } from '@/lib/testing/testDb';
 import { waitFor } from '@/lib/testing/wait';
 import { createJobQueue, type JobQueue } from './queue';
 import { enqueueJob } from './service';
-import { claimJob, createJob, endJob, JobConflictError, reapExpiredLeases, requestCancel } from './store';
+import { claimJob, createJob, endJob, reapExpiredLeases, requestCancel } from './store';
 import type { JobHandlers } from './types';
 import { workerLoop } from './worker';
 
@@ -121,7 +121,7 @@ function suite(provider: DatabaseProvider) {
 
   it('never queues two training jobs for the same model at once', async () => {
     const first = await createJob(t.db, { type: 'train-segmenter', config: {}, modelKind: 'segmenter' });
-    await expect(createJob(t.db, { type: 'train-segmenter', config: {}, modelKind: 'segmenter' })).rejects.toBeInstanceOf(JobConflictError);
+    await expect(createJob(t.db, { type: 'train-segmenter', config: {}, modelKind: 'segmenter' })).rejects.toMatchObject({ code: 'conflict' });
     await expect(createJob(t.db, { type: 'train-classifier', config: {}, modelKind: 'classifier' })).resolves.toBeTruthy();
     expect(await claimJob(t.db, first.id, 'w')).toBe(true);
     await endJob(t.db, first.id, 'w', 'SUCCEEDED');

@@ -5,20 +5,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestUser } from '@/lib/testing/fixtures';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
-import { detectLayout, saveUploadStream, startUploadImport, uploadName, uploadStatus, UploadError, type UploadStatus } from './importUpload';
+import { jobHandlers } from '@/lib/jobs/handlers';
+import { TableQueue } from '@/lib/jobs/queue';
+import { workerLoop } from '@/lib/jobs/worker';
+import { saveUploadStream, startUploadImport, uploadName, uploadStatus, type UploadStatus } from './importUpload';
+import { detectLayout } from './layout';
 import { buildTestZip } from './testZip';
 
 const work = mkdtempSync(path.join(tmpdir(), 'ctms-upload-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function finished(id: string): Promise<UploadStatus> {
-  for (let i = 0; i < 600; i++) {
-    const s = uploadStatus(id)!;
-    if (s.state !== 'running') return s;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the import did not finish in 30 s');
-}
 
 describe('upload helpers', () => {
   it('keeps only a safe base name of the uploaded file', () => {
@@ -33,7 +28,7 @@ describe('upload helpers', () => {
     expect(await saveUploadStream(body(1000), file, 1000)).toBe(1000);
     await expect(saveUploadStream(body(1001), file, 1000)).rejects.toThrow(/larger than/);
     expect(existsSync(file)).toBe(false);
-    await expect(saveUploadStream(null, file, 10)).rejects.toThrow(UploadError);
+    await expect(saveUploadStream(null, file, 10)).rejects.toThrow(expect.objectContaining({ code: 'invalid' }));
   });
 
   it('finds the shallowest masks folder and prefers labels.csv over other CSVs', async () => {
@@ -46,28 +41,34 @@ describe('upload helpers', () => {
   });
 });
 
-describe('startUploadImport', () => {
+describe('startUploadImport and the import job', () => {
   let t: TestDb;
+  const previousDataDir = process.env.DATA_DIR;
+  const dataDir = path.join(work, 'data');
   beforeAll(async () => {
+    process.env.DATA_DIR = dataDir;
     t = await createTestDb('sqlite');
   });
-  afterAll(async () => t?.cleanup());
+  afterAll(async () => {
+    process.env.DATA_DIR = previousDataDir;
+    await t?.cleanup();
+  });
+  /** Runs the worker until it has taken one job, as the worker process would. */
+  const runWorker = () => workerLoop({ db: t.db, queue: new TableQueue(t.db), handlers: jobHandlers(), signal: new AbortController().signal, pollMs: 20, maxJobs: 1 });
 
-  it('imports slices, masks and classes from a zip, reports the corrupt file, and cleans up the unpacked files', async () => {
+  it('queues the import in the worker; the job unpacks, imports slices, masks and classes, reports the corrupt file, and cleans up', async () => {
     const admin = await createTestUser(t.db, 'ADMIN', 'Admin');
-    const dataDir = path.join(work, 'data');
     const zip = await buildTestZip({ slices: 3, corrupt: true });
-    // Two uploads at once: the second is refused while the first is still being received.
-    const [first, second] = await Promise.allSettled([
-      startUploadImport(t.db, new Blob([zip]).stream(), 'test.zip', { importedById: admin.id, dataDir }),
-      startUploadImport(t.db, new Blob([zip]).stream(), 'again.zip', { importedById: admin.id, dataDir }),
-    ]);
-    expect(second).toMatchObject({ status: 'rejected', reason: { status: 409 } });
-    const started = (first as PromiseFulfilledResult<UploadStatus>).value;
-    expect(started).toMatchObject({ state: 'running', masksDir: 'masks', labelsCsv: 'labels.csv' });
-    const status = await finished(started.id);
+    const queue = new TableQueue(t.db);
+    const started = await startUploadImport(t.db, new Blob([zip]).stream(), 'test.zip', { importedById: admin.id, queue });
+    expect(started).toMatchObject({ state: 'running', phase: 'queued', name: 'test.zip' });
+    // While it waits for the worker, a second upload is refused and leaves nothing behind.
+    await expect(startUploadImport(t.db, new Blob([zip]).stream(), 'again.zip', { importedById: admin.id, queue })).rejects.toMatchObject({ code: 'conflict' });
+    expect(await t.db.study.count()).toBe(0); // the web side only received it
+    await runWorker();
+    const status = (await uploadStatus(t.db, started.id)) as UploadStatus;
     expect(status.state).toBe('done');
-    expect(status).toMatchObject({ done: 4, total: 4 });
+    expect(status).toMatchObject({ done: 4, total: 4, masksDir: 'masks', labelsCsv: 'labels.csv' });
     expect(status.summary).toMatchObject({ files: 4, slicesAdded: 3, labelsAdded: 3 });
     expect(status.summary!.annotationsAdded).toBeGreaterThanOrEqual(6); // a GGO and a C square per slice
     expect(status.errors).toHaveLength(1);
@@ -78,12 +79,29 @@ describe('startUploadImport', () => {
     expect(readdirSync(path.join(dataDir, 'uploads'))).toEqual([]);
   });
 
-  it('refuses a non-zip with an UploadError and removes the upload folder', async () => {
-    const dataDir = path.join(work, 'data2');
+  it('fails the job at once with the reason when the zip is a bomb, and removes the upload', async () => {
+    const admin = await createTestUser(t.db, 'ADMIN', 'Admin3');
+    const { zipSync } = await import('fflate');
+    const bomb = zipSync({ 'a.bin': new Uint8Array(10_000) });
+    // Patch the central directory's declared size down: the entry lies about how much it unpacks to.
+    const view = new DataView(bomb.buffer, bomb.byteOffset, bomb.byteLength);
+    let cd = bomb.length - 22;
+    while (view.getUint32(cd, true) !== 0x02014b50) cd--;
+    view.setUint32(cd + 24, 10, true);
+    const started = await startUploadImport(t.db, new Blob([bomb]).stream(), 'bomb.zip', { importedById: admin.id, queue: new TableQueue(t.db) });
+    await runWorker();
+    const status = (await uploadStatus(t.db, started.id))!;
+    expect(status.state).toBe('failed');
+    expect(status.errors[0].message).toMatch(/a\.bin.*(declares|bomb)/);
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: started.id } })).attempts).toBe(1);
+    expect(readdirSync(path.join(dataDir, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses a non-zip and an oversized upload at once and removes the upload folder', async () => {
     const admin = await createTestUser(t.db, 'ADMIN', 'Admin2');
-    const send = (text: string, maxUploadBytes?: number) => startUploadImport(t.db, new Blob([text]).stream(), 'x.zip', { importedById: admin.id, dataDir, maxUploadBytes });
-    await expect(send('{}')).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/not a zip archive/) });
-    await expect(send('x'.repeat(100), 50)).rejects.toMatchObject({ status: 413 });
+    const send = (text: string, maxUploadBytes?: number) => startUploadImport(t.db, new Blob([text]).stream(), 'x.zip', { importedById: admin.id, maxUploadBytes, queue: new TableQueue(t.db) });
+    await expect(send('{}')).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/not a zip archive/) });
+    await expect(send('x'.repeat(100), 50)).rejects.toMatchObject({ code: 'too_large' });
     expect(readdirSync(path.join(dataDir, 'uploads'))).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Imports from the admin console: an uploaded zip is stored under DATA_DIR/uploads/<id>, unpacked safely
- * (./unzip.ts), then imported with lib/import's importPath in the background of the app process. Progress lives in
- * memory, keyed by the import id, for the console to poll; the unpacked files are deleted once the import ends
- * (the importer has copied the pixels into the pixel store by then).
+ * Imports from the admin console. The web process only receives: the zip (the request body) is streamed to
+ * DATA_DIR/uploads/<id>/upload.zip within the upload limit, checked to be a zip, and handed to the worker as an
+ * `import` job (lib/jobs/handlers/import.ts), which unpacks it safely (./unzip.ts) and imports it with progress.
+ * The console polls the job through GET /api/imports/{id}; one import runs at a time (the job's exclusive key).
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -10,20 +10,25 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
-import { importPath, type ImportSummary } from '@/lib/import/importPath';
+import { isDomainError } from '@/lib/errors';
+import type { ImportSummary } from '@/lib/import/importPath';
+import { enqueueJob } from '@/lib/jobs/service';
+import type { JobQueue } from '@/lib/jobs/queue';
 import { dataDir } from '@/lib/paths';
-import { extractZip, UploadError, DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './unzip';
-
-export { UploadError } from './unzip';
+import { looksLikeZip, uploadError } from './unzip';
 
 export type StudyFrom = 'folder' | 'file';
 
 export interface UploadStatus {
+  /** The import job's id. */
   id: string;
   /** The uploaded file's name; the studies' source is `upload:<name>`. */
   name: string;
   state: 'running' | 'done' | 'failed';
+  /** 'queued', 'unpacking', 'importing' while running. */
+  phase: string;
   done: number;
   total: number;
   /** The file last finished, relative to the zip's root. */
@@ -39,28 +44,23 @@ export interface UploadStatus {
   finishedAt?: string;
 }
 
+/** The import job's config: where the upload lies and how to import it. */
+export const importJobConfigSchema = z.object({
+  uploadId: z.uuid(),
+  name: z.string().min(1).max(120),
+  studyFrom: z.enum(['folder', 'file']).default('folder'),
+  importedById: z.string().min(1).max(64).nullable().default(null),
+});
+export type ImportJobConfig = z.infer<typeof importJobConfigSchema>;
+
 export interface UploadOptions {
   importedById: string;
   studyFrom?: StudyFrom;
   /** Storage root (default DATA_DIR). */
   dataDir?: string;
-  limits?: UnzipLimits;
   /** Max size of the zip (default maxUploadBytes()). */
   maxUploadBytes?: number;
-}
-
-const KEEP = 20;
-// On globalThis so a dev-server reload keeps the imports it is tracking.
-const state = globalThis as typeof globalThis & { __ctmsUploads?: Map<string, UploadStatus> };
-const uploads = (state.__ctmsUploads ??= new Map());
-
-export function uploadStatus(id: string): UploadStatus | undefined {
-  return uploads.get(id);
-}
-
-/** The latest imports, newest first. */
-export function listUploads(): UploadStatus[] {
-  return [...uploads.values()].reverse();
+  queue?: JobQueue;
 }
 
 /** Max size of the zip itself: CTMS_MAX_UPLOAD_MB, default 2048 MiB. */
@@ -75,15 +75,18 @@ export function uploadName(raw: string | null | undefined): string {
   return base || 'upload.zip';
 }
 
-/** Streams a request body to `file`, refusing (UploadError) once it passes `maxBytes`. */
+/** The folder of one upload: the zip and, while the job runs, its unpacked files. */
+export const uploadDir = (uploadId: string, root: string = dataDir()) => path.join(root, 'uploads', uploadId);
+
+/** Streams a request body to `file`, refusing (too_large) once it passes `maxBytes`. */
 export async function saveUploadStream(body: ReadableStream<Uint8Array> | null, file: string, maxBytes: number): Promise<number> {
-  if (!body) throw new UploadError('the request has no body: send the zip file as the request body');
+  if (!body) throw uploadError('the request has no body: send the zip file as the request body');
   await fs.mkdir(path.dirname(file), { recursive: true });
   let size = 0;
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
-      if (size > maxBytes) done(new UploadError(`the upload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; split it into smaller zips`, 413));
+      if (size > maxBytes) done(uploadError(`the upload is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB; split it into smaller zips`, 'too_large'));
       else done(null, chunk);
     },
   });
@@ -96,92 +99,67 @@ export async function saveUploadStream(body: ReadableStream<Uint8Array> | null, 
   return size;
 }
 
-async function walk(dir: string, depth = 0): Promise<{ dirs: { p: string; depth: number }[]; files: { p: string; depth: number }[] }> {
-  const out = { dirs: [] as { p: string; depth: number }[], files: [] as { p: string; depth: number }[] };
-  for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (e.name.startsWith('.')) continue;
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      out.dirs.push({ p, depth });
-      const inner = await walk(p, depth + 1);
-      out.dirs.push(...inner.dirs);
-      out.files.push(...inner.files);
-    } else if (e.isFile()) out.files.push({ p, depth });
-  }
-  return out;
-}
-
 /**
- * The layout of an unpacked upload: the shallowest folder named `masks` (label masks, matched to images by name),
- * and `labels.csv` (else the shallowest other *.csv) with the slice classes.
- */
-export async function detectLayout(root: string): Promise<{ masksDir?: string; labelsCsv?: string }> {
-  const { dirs, files } = await walk(root);
-  const shallowest = <T extends { depth: number }>(xs: T[]) => xs.sort((a, b) => a.depth - b.depth)[0];
-  const masks = shallowest(dirs.filter((d) => path.basename(d.p).toLowerCase() === 'masks'));
-  const csvs = files.filter((f) => f.p.toLowerCase().endsWith('.csv'));
-  const labels = shallowest(csvs.filter((f) => path.basename(f.p).toLowerCase() === 'labels.csv')) ?? shallowest(csvs);
-  return { masksDir: masks?.p, labelsCsv: labels?.p };
-}
-
-function remember(status: UploadStatus) {
-  uploads.set(status.id, status);
-  for (const id of uploads.keys()) {
-    if (uploads.size <= KEEP) break;
-    if (uploads.get(id)!.state !== 'running') uploads.delete(id);
-  }
-}
-
-/**
- * Receives an uploaded zip (the request body), unpacks it (UploadError for a bad one) and starts importing it;
- * returns at once with the status to poll. One upload import runs at a time: a second is refused (409) meanwhile.
+ * Receives an uploaded zip and queues its import; returns at once with the status to poll. Refused: a non-zip
+ * (invalid), one over the size limit (too_large), and any upload while another import is queued or running
+ * (conflict). Nothing is left on disk when it is refused.
  */
 export async function startUploadImport(db: Db, body: ReadableStream<Uint8Array> | null, name: string, options: UploadOptions): Promise<UploadStatus> {
-  if ([...uploads.values()].some((u) => u.state === 'running')) throw new UploadError('another import is still running: wait for it to finish', 409);
-  const zipFile = newUploadPath(options.dataDir);
-  const root = path.join(path.dirname(zipFile), 'files');
-  const rel = (file: string) => (path.isAbsolute(file) ? path.relative(root, file) : file);
-  // Registered before the first await, so a second upload arriving meanwhile is refused rather than run alongside.
-  const status: UploadStatus = {
-    id: path.basename(path.dirname(zipFile)), name, state: 'running', done: 0, total: 0, file: '', errors: [], startedAt: new Date().toISOString(), masksDir: null, labelsCsv: null,
-  };
-  remember(status);
-  let layout: Awaited<ReturnType<typeof detectLayout>>;
+  const uploadId = randomUUID();
+  const dir = uploadDir(uploadId, options.dataDir);
   try {
+    const zipFile = path.join(dir, 'upload.zip');
     await saveUploadStream(body, zipFile, options.maxUploadBytes ?? maxUploadBytes());
-    await extractZip(await fs.readFile(zipFile), root, options.limits ?? DEFAULT_UNZIP_LIMITS);
-    await fs.rm(zipFile, { force: true });
-    layout = await detectLayout(root);
+    const head = Buffer.alloc(4);
+    const handle = await fs.open(zipFile, 'r');
+    await handle.read(head, 0, 4, 0).finally(() => handle.close());
+    if (!looksLikeZip(head)) throw uploadError('the upload is not a zip archive: send a .zip of DICOM, NIfTI or PNG/JPEG files');
+    const config: ImportJobConfig = { uploadId, name, studyFrom: options.studyFrom ?? 'folder', importedById: options.importedById };
+    // The exclusive key makes "one import at a time" atomic across app servers.
+    const job = await enqueueJob(db, { type: 'import', config, createdById: options.importedById, modelKind: 'import', maxAttempts: 2 }, options.queue).catch((error: unknown) => {
+      throw isDomainError(error, 'conflict') ? uploadError('another import is still running: wait for it to finish', 'conflict') : error;
+    });
+    return statusOf(job);
   } catch (error) {
-    uploads.delete(status.id);
-    await fs.rm(path.dirname(zipFile), { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const { masksDir, labelsCsv } = layout;
-  Object.assign(status, { masksDir: masksDir ? rel(masksDir) : null, labelsCsv: labelsCsv ? rel(labelsCsv) : null });
-
-  void (async () => {
-    let outcome: Partial<UploadStatus>;
-    try {
-      const summary = await importPath(
-        db,
-        root,
-        { masksDir, labelsCsv, studyFrom: options.studyFrom ?? 'folder', source: `upload:${name}`, keyRoot: root, importedById: options.importedById, dataDir: options.dataDir },
-        (p) => Object.assign(status, { done: p.done, total: p.total, file: rel(p.file) }),
-      );
-      const errors = summary.errors.map((e) => ({ file: rel(e.file), message: e.message }));
-      outcome = { state: 'done', summary: { ...summary, errors, skipped: summary.skipped.map((s) => ({ ...s, file: rel(s.file) })) }, errors, total: summary.files, done: summary.files };
-    } catch (error) {
-      outcome = { state: 'failed', errors: [...status.errors, { file: rel((error as { file?: string }).file ?? ''), message: (error as Error).message }] };
-    }
-    // Clean up before reporting the end, so "done" means nothing of the upload is left on disk.
-    await fs.rm(path.dirname(zipFile), { recursive: true, force: true }).catch(() => undefined);
-    Object.assign(status, outcome, { finishedAt: new Date().toISOString() });
-  })();
-  return status;
 }
 
-/** A fresh folder DATA_DIR/uploads/<id> and the path the zip is saved to in it. */
-function newUploadPath(root: string = dataDir()): string {
-  return path.join(root, 'uploads', randomUUID(), 'upload.zip');
+type JobRow = { id: string; status: string; config: unknown; progress: unknown; error: string | null; createdAt: Date; finishedAt: Date | null };
+
+/** An import job as the console shows it. */
+export function statusOf(job: JobRow): UploadStatus {
+  const config = job.config as Partial<ImportJobConfig>;
+  const progress = (job.progress ?? {}) as { step?: number; totalSteps?: number; message?: string; detail?: Record<string, unknown> };
+  const detail = (progress.detail ?? {}) as { phase?: string; masksDir?: string | null; labelsCsv?: string | null; summary?: ImportSummary; errors?: UploadStatus['errors'] };
+  const state = job.status === 'SUCCEEDED' ? 'done' : job.status === 'FAILED' || job.status === 'CANCELLED' ? 'failed' : 'running';
+  const errors = detail.errors ?? [];
+  return {
+    id: job.id,
+    name: config.name ?? 'upload.zip',
+    state,
+    phase: job.status === 'QUEUED' ? 'queued' : (detail.phase ?? 'unpacking'),
+    done: progress.step ?? 0,
+    total: progress.totalSteps ?? 0,
+    file: progress.message ?? '',
+    masksDir: detail.masksDir ?? null,
+    labelsCsv: detail.labelsCsv ?? null,
+    summary: detail.summary,
+    errors: state === 'failed' && job.error && !errors.some((e) => e.message === job.error) ? [...errors, { file: '', message: job.error }] : errors,
+    startedAt: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString(),
+  };
+}
+
+const jobFields = { id: true, status: true, config: true, progress: true, error: true, createdAt: true, finishedAt: true } as const;
+
+export async function uploadStatus(db: Db, id: string): Promise<UploadStatus | null> {
+  const job = await db.job.findFirst({ where: { id, type: 'import' }, select: jobFields });
+  return job ? statusOf(job) : null;
+}
+
+/** The latest imports, newest first. */
+export async function listUploads(db: Db, take = 20): Promise<UploadStatus[]> {
+  return (await db.job.findMany({ where: { type: 'import' }, orderBy: { createdAt: 'desc' }, take, select: jobFields })).map(statusOf);
 }

@@ -4,9 +4,9 @@ import { createUser, findUserByEmail } from './service';
 
 /** One demo account per role, created by the quick start so a new install can be tried at once. */
 export const DEMO_USERS: { email: string; name: string; role: Role; password: string }[] = [
-  { email: 'annotator@example.org', name: 'Ada Annotator', role: 'ANNOTATOR', password: 'annotator-demo' },
-  { email: 'reviewer@example.org', name: 'Rei Reviewer', role: 'REVIEWER', password: 'reviewer-demo' },
-  { email: 'admin@example.org', name: 'Ali Admin', role: 'ADMIN', password: 'admin-demo' },
+  { email: 'annotator@example.org', name: 'Ada Annotator', role: 'ANNOTATOR', password: 'ada-labels-ggo' },
+  { email: 'reviewer@example.org', name: 'Rei Reviewer', role: 'REVIEWER', password: 'rei-checks-masks' },
+  { email: 'admin@example.org', name: 'Ali Admin', role: 'ADMIN', password: 'ali-runs-the-lab' },
 ];
 
 /** Creates the demo users that do not exist yet; returns the ones created. */

@@ -1,17 +1,28 @@
 import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
-import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '@/lib/auth/password';
+import { conflict, invalid, notFound } from '@/lib/errors';
+import { hashPassword, verifyAgainstNobody, verifyPassword } from '@/lib/auth/password';
+import { passwordProblem } from '@/lib/auth/passwordPolicy';
 import { roleSchema, type Role } from '@/lib/auth/roles';
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'not a valid email address' }));
-export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `password must have at least ${MIN_PASSWORD_LENGTH} characters`).max(200);
-
-export const newUserSchema = z.object({
-  email: emailSchema,
-  name: z.string().trim().min(1).max(120).optional(),
-  role: roleSchema.default('ANNOTATOR'),
-  password: passwordSchema,
+/** A password by the policy (lib/auth/passwordPolicy.ts); the rules that need the e-mail are checked with it. */
+export const passwordSchema = z.string().max(1000).superRefine((p, ctx) => {
+  const problem = passwordProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+export const newUserSchema = z
+  .object({
+    email: emailSchema,
+    name: z.string().trim().min(1).max(120).optional(),
+    role: roleSchema.default('ANNOTATOR'),
+    password: passwordSchema,
+  })
+  .superRefine((u, ctx) => {
+    const problem = passwordProblem(u.password, u.email);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+  });
 export type NewUser = z.input<typeof newUserSchema>;
 
 export const userUpdateSchema = z
@@ -37,12 +48,10 @@ export interface PublicUser {
 
 const publicFields = { id: true, email: true, name: true, role: true, active: true, createdAt: true } as const;
 
-export class UserError extends Error {}
-
 export async function createUser(db: Db, input: NewUser): Promise<PublicUser> {
   const data = newUserSchema.parse(input);
   const existing = await db.user.findUnique({ where: { email: data.email } });
-  if (existing) throw new UserError(`a user with email ${data.email} already exists`);
+  if (existing) throw conflict(`a user with email ${data.email} already exists`);
   return db.user.create({
     data: {
       email: data.email,
@@ -57,11 +66,15 @@ export async function createUser(db: Db, input: NewUser): Promise<PublicUser> {
 export async function updateUser(db: Db, id: string, input: UserUpdate): Promise<PublicUser> {
   const data = userUpdateSchema.parse(input);
   const existing = await db.user.findUnique({ where: { id } });
-  if (!existing) throw new UserError(`no user with id ${id}`);
+  if (!existing) throw notFound(`User ${id}`);
   const { password, ...rest } = data;
+  const problem = password ? passwordProblem(password, existing.email) : null;
+  if (problem) throw invalid(problem);
+  // A new password or a deactivation ends every session the user has open (lib/auth/sessions.ts).
+  const revoke = password !== undefined || (data.active === false && existing.active);
   return db.user.update({
     where: { id },
-    data: { ...rest, ...(password ? { passwordHash: await hashPassword(password) } : {}) },
+    data: { ...rest, ...(password ? { passwordHash: await hashPassword(password) } : {}), ...(revoke ? { sessionVersion: { increment: 1 } } : {}) },
     select: publicFields,
   });
 }
@@ -79,9 +92,11 @@ export async function authenticate(db: Db, email: string, password: string): Pro
   const parsed = emailSchema.safeParse(email);
   if (!parsed.success || !password) return null;
   const user = await db.user.findUnique({ where: { email: parsed.data } });
-  if (!user || !user.active) return null;
-  if (!(await verifyPassword(password, user.passwordHash))) return null;
-  const { passwordHash: _hash, updatedAt: _updated, ...rest } = user;
+  // The same bcrypt work whether the account exists or not: response times do not tell which accounts exist.
+  if (!user) return verifyAgainstNobody(password).then(() => null);
+  const matches = await verifyPassword(password, user.passwordHash);
+  if (!matches || !user.active) return null;
+  const { passwordHash: _hash, updatedAt: _updated, sessionVersion: _sv, ...rest } = user;
   return rest;
 }
 

@@ -1,5 +1,6 @@
 import { ImportPanel } from '@/components/admin/ImportPanel';
 import { requirePageRole } from '@/lib/auth/session';
+import { getDb } from '@/lib/db/client';
 import { listUploads } from '@/lib/uploads/importUpload';
 
 export const dynamic = 'force-dynamic';
@@ -9,7 +10,7 @@ export default async function ImportPage() {
   return (
     <>
       <h1>Import studies</h1>
-      <ImportPanel recent={listUploads()} />
+      <ImportPanel recent={await listUploads(getDb())} />
     </>
   );
 }

@@ -5,6 +5,6 @@ import type { EditorState } from '@/lib/annotations/service';
 // Konva needs the browser's canvas: the editor is rendered on the client only.
 const Editor = dynamic(() => import('@/components/editor/Editor'), { ssr: false, loading: () => <p className="muted">Loading the editor…</p> });
 
-export function EditorLoader({ initial, canEdit, canReview }: { initial: EditorState; canEdit: boolean; canReview: boolean }) {
-  return <Editor key={initial.sliceId} initial={initial} canEdit={canEdit} canReview={canReview} />;
+export function EditorLoader({ initial, canEdit, canReview, readOnlyReason }: { initial: EditorState; canEdit: boolean; canReview: boolean; readOnlyReason?: string }) {
+  return <Editor key={initial.sliceId} initial={initial} canEdit={canEdit} canReview={canReview} readOnlyReason={readOnlyReason} />;
 }

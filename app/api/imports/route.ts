@@ -1,12 +1,12 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { getDb } from '@/lib/db/client';
-import { HttpError, parseOr400 } from '@/lib/http/errors';
+import { parseInput } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
-import { listUploads, startUploadImport, uploadName, UploadError } from '@/lib/uploads/importUpload';
+import { listUploads, maxUploadBytes, startUploadImport, uploadName } from '@/lib/uploads/importUpload';
 
-/** The latest upload imports of this app process, newest first. */
-export const GET = withRole('ADMIN', async () => NextResponse.json({ imports: listUploads() }));
+/** The latest upload imports, newest first. */
+export const GET = withRole('ADMIN', async () => NextResponse.json({ imports: await listUploads(getDb()) }));
 
 const querySchema = z.object({
   name: z.string().max(500).optional(),
@@ -20,12 +20,7 @@ const querySchema = z.object({
  * another import runs.
  */
 export const POST = withRole('ADMIN', async (req, { user }) => {
-  const query = parseOr400(querySchema, Object.fromEntries(req.nextUrl.searchParams), 'upload parameters');
-  try {
-    const status = await startUploadImport(getDb(), req.body, uploadName(query.name), { importedById: user.id, studyFrom: query.studyFrom });
-    return NextResponse.json({ import: status }, { status: 202 });
-  } catch (error) {
-    if (error instanceof UploadError) throw new HttpError(error.status, error.message);
-    throw error;
-  }
-});
+  const query = parseInput(querySchema, Object.fromEntries(req.nextUrl.searchParams), 'upload parameters');
+  const status = await startUploadImport(getDb(), req.body, uploadName(query.name), { importedById: user.id, studyFrom: query.studyFrom });
+  return NextResponse.json({ import: status }, { status: 202 });
+}, { maxBodyBytes: maxUploadBytes() });

@@ -8,7 +8,12 @@
  * step can reorient.
  */
 import fs from 'node:fs/promises';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+
+const gunzip = promisify(zlib.gunzip);
+/** Largest unpacked NIfTI volume (a 512×512×1000 int16 CT is 500 MiB): CTMS_MAX_NIFTI_MB, default 1024. */
+export const MAX_NIFTI_BYTES = (Number(process.env.CTMS_MAX_NIFTI_MB) > 0 ? Number(process.env.CTMS_MAX_NIFTI_MB) : 1024) * 1024 * 1024;
 import type * as NiftiReader from 'nifti-reader-js';
 import { clampInt16 } from './dicom';
 import { asImportError, ImportError } from './importError';
@@ -67,8 +72,12 @@ export async function parseNiftiBytes(input: Uint8Array, file: string): Promise<
   let bytes = input;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = zlib.gunzipSync(bytes);
+      // Bounded, and off the event loop: a .nii.gz that gunzips to gigabytes is refused at the limit.
+      bytes = await gunzip(bytes, { maxOutputLength: MAX_NIFTI_BYTES });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+        throw new ImportError(file, `unpacks to more than ${MAX_NIFTI_BYTES / 1024 / 1024} MiB: split the volume, or raise CTMS_MAX_NIFTI_MB`);
+      }
       throw asImportError(file, err, 'corrupt or truncated gzip data');
     }
   }

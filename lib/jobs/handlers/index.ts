@@ -1,6 +1,7 @@
 import type { JobHandlers } from '../types';
 import { evaluateJob } from './evaluate';
 import { importDicomWebJob } from './importDicomWeb';
+import { importJob } from './import';
 import { scoreJob } from './score';
 import { trainClassifierJob } from './trainClassifier';
 import { trainSegmenterJob } from './trainSegmenter';
@@ -13,5 +14,6 @@ export function jobHandlers(): JobHandlers {
     score: scoreJob,
     evaluate: evaluateJob,
     'import-dicomweb': importDicomWebJob,
+    import: importJob,
   };
 }

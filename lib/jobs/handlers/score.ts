@@ -6,6 +6,7 @@
 import type { Db } from '@/lib/db/client';
 import type { LesionClass } from '@/lib/imaging/contours';
 import { validatePolygon } from '@/lib/annotations/polygon';
+import { replaceProposals } from '@/lib/slices/sliceTransaction';
 import type { UncertaintySignals } from '@/lib/al/types';
 import { loadClassifier, loadSegmenter } from '@/lib/model/io';
 import { predict, type SlicePrediction } from '@/lib/model/predict';
@@ -63,19 +64,11 @@ export const scoreJob: JobHandler = async (ctx) => {
       const prediction = predict(segmenter, await greySlice(s), classifier);
       const polygons = proposalsOf(prediction);
       const signals = signalsOf(prediction);
-      await ctx.db.$transaction(async (tx) => {
-        // Proposals nobody has taken up are replaced; the editor's proposal layer shows the latest model's.
-        await tx.annotation.updateMany({ where: { sliceId: s.id, source: 'MODEL', deletedAt: null }, data: { deletedAt: new Date() } });
-        if (polygons.length) {
-          await tx.annotation.createMany({
-            data: polygons.map((p) => ({ sliceId: s.id, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: 'MODEL' as const, status: 'DRAFT' as const, score: p.score, modelVersionId: segVersion.id })),
-          });
-        }
-        for (const version of [segVersion, clsVersion]) {
-          if (!version) continue;
-          const data = { uncertainty: signals as object, classProbs: (prediction.sliceProbabilities ?? null) as object };
-          await tx.prediction.upsert({ where: { sliceId_modelVersionId: { sliceId: s.id, modelVersionId: version.id } }, create: { sliceId: s.id, modelVersionId: version.id, ...data }, update: data });
-        }
+      // The slice-write protocol replaces the previous proposals (with their revisions) and stores the predictions.
+      await replaceProposals(ctx.db, s.id, {
+        modelVersionId: segVersion.id,
+        polygons,
+        predictions: [segVersion, clsVersion].flatMap((v) => (v ? [{ modelVersionId: v.id, uncertainty: signals as object, classProbs: (prediction.sliceProbabilities ?? null) as object | null }] : [])),
       });
       proposals += polygons.length;
       const elapsed = (Date.now() - started) / 1000;

@@ -2,8 +2,6 @@ import { NextResponse } from 'next/server';
 import { getDb } from '@/lib/db/client';
 import { DICOMWEB_IMPORT_JOB, startDicomWebImport } from '@/lib/dicomweb/importJobs';
 import { dicomWebImportConfigSchema } from '@/lib/dicomweb/importSeries';
-import { asHttp } from '@/lib/http/dicomwebErrors';
-import { parseJsonBody } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 
 /** The latest DICOMweb import jobs, newest first (progress and log: GET /api/jobs/{id}). */
@@ -18,8 +16,8 @@ export const GET = withRole('ADMIN', async () => {
 });
 
 /** Queues an import of the chosen series: {serverId, series: [{studyInstanceUid, seriesInstanceUid, label}]} → 201 {job}. */
-export const POST = withRole('ADMIN', async (req, { user }) => {
-  const config = await parseJsonBody(req, dicomWebImportConfigSchema, 'DICOMweb import');
-  const job = await asHttp(startDicomWebImport(getDb(), config, user.id));
+export const POST = withRole('ADMIN', async (_req, { user, json }) => {
+  const config = await json(dicomWebImportConfigSchema, 'DICOMweb import');
+  const job = await startDicomWebImport(getDb(), config, user.id);
   return NextResponse.json({ job }, { status: 201 });
 });

@@ -1,7 +1,7 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { getDb } from '@/lib/db/client';
-import { notFound, parseJsonBody } from '@/lib/http/errors';
+import { notFound } from '@/lib/errors';
 import { withRole } from '@/lib/http/withRole';
 import { promoteIfBetter, rollbackTo } from '@/lib/models/versions';
 
@@ -10,8 +10,8 @@ const promoteSchema = z.object({
   force: z.boolean().default(false),
 });
 
-export const POST = withRole<{ id: string }>('ADMIN', async (req, { params, user }) => {
-  const { force } = await parseJsonBody(req, promoteSchema, 'promote request');
+export const POST = withRole<{ id: string }>('ADMIN', async (_req, { params, user, json }) => {
+  const { force } = await json(promoteSchema, 'promote request');
   const db = getDb();
   if (!(await db.modelVersion.findUnique({ where: { id: params.id }, select: { id: true } }))) throw notFound(`Model version ${params.id}`);
   const result = force ? await rollbackTo(db, params.id, user.id) : await promoteIfBetter(db, params.id, { userId: user.id });

@@ -1,6 +1,6 @@
 import { NextResponse } from 'next/server';
 import { getDb } from '@/lib/db/client';
-import { notFound } from '@/lib/http/errors';
+import { notFound } from '@/lib/errors';
 import { withRole } from '@/lib/http/withRole';
 import { sliceHistory } from '@/lib/review/history';
 

@@ -1,11 +1,12 @@
 import { getDb } from '@/lib/db/client';
-import { badRequest, notFound, parseOr400 } from '@/lib/http/errors';
+import { invalid, notFound } from '@/lib/errors';
+import { parseInput } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 import { imageQuerySchema, renderSlicePng, resolveWindow, sliceImageEtag } from '@/lib/slices/image';
 
 /** GET /api/slices/{id}/image?window=lung|mediastinal|<width>,<level>&size=full|thumb → PNG, with ETag revalidation. */
 export const GET = withRole<{ id: string }>('ANNOTATOR', async (req, { params }) => {
-  const query = parseOr400(imageQuerySchema, Object.fromEntries(req.nextUrl.searchParams), 'image query');
+  const query = parseInput(imageQuerySchema, Object.fromEntries(req.nextUrl.searchParams), 'image query');
   const slice = await getDb().slice.findUnique({
     where: { id: params.id },
     select: { pixelPath: true, contentHash: true, windowWidth: true, windowLevel: true },
@@ -15,7 +16,7 @@ export const GET = withRole<{ id: string }>('ANNOTATOR', async (req, { params })
   try {
     win = resolveWindow(slice, query.window);
   } catch (error) {
-    throw badRequest((error as Error).message);
+    throw invalid((error as Error).message);
   }
   const etag = sliceImageEtag(slice, win, query.size);
   // Private: images are only for signed-in users, so no shared cache may keep them.

@@ -1,6 +1,6 @@
 import { getDb } from '@/lib/db/client';
 import { readPixels } from '@/lib/imaging/pixelStore';
-import { notFound } from '@/lib/http/errors';
+import { notFound } from '@/lib/errors';
 import { withRole } from '@/lib/http/withRole';
 
 /**

@@ -1,8 +1,6 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { getDb } from '@/lib/db/client';
-import { asHttp } from '@/lib/http/annotationErrors';
-import { parseJsonBody } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 import { acceptSlice, rejectSlice } from '@/lib/review/service';
 
@@ -12,9 +10,9 @@ const decisionSchema = z.discriminatedUnion('action', [
 ]);
 
 /** A reviewer's decision on a slice: accept, or reject with a comment for the annotator. */
-export const POST = withRole<{ id: string }>('REVIEWER', async (req, { params, user }) => {
-  const decision = await parseJsonBody(req, decisionSchema, 'review decision');
+export const POST = withRole<{ id: string }>('REVIEWER', async (_req, { params, user, json }) => {
+  const decision = await json(decisionSchema, 'review decision');
   const db = getDb();
-  const result = decision.action === 'accept' ? await asHttp(acceptSlice(db, params.id, user, decision.baseVersion)) : await asHttp(rejectSlice(db, params.id, user, decision.baseVersion, decision.comment));
+  const result = decision.action === 'accept' ? await acceptSlice(db, params.id, user, decision.baseVersion) : await rejectSlice(db, params.id, user, decision.baseVersion, decision.comment);
   return NextResponse.json(result);
 });

@@ -3,8 +3,7 @@ import { getDb } from '@/lib/db/client';
 import { DicomWebClient } from '@/lib/dicomweb/client';
 import { searchSeries, seriesSearchSchema } from '@/lib/dicomweb/search';
 import { dicomWebSource, serverEndpoint } from '@/lib/dicomweb/servers';
-import { asHttp } from '@/lib/http/dicomwebErrors';
-import { parseOr400 } from '@/lib/http/errors';
+import { parseInput } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 
 /**
@@ -12,9 +11,9 @@ import { withRole } from '@/lib/http/withRole';
  * Each series says whether it is already imported (importedStudyId). 502 with the server's problem in words.
  */
 export const GET = withRole<{ id: string }>('ADMIN', async (req, { params }) => {
-  const filters = parseOr400(seriesSearchSchema, Object.fromEntries(req.nextUrl.searchParams), 'search');
+  const filters = parseInput(seriesSearchSchema, Object.fromEntries(req.nextUrl.searchParams), 'search');
   const db = getDb();
-  const series = await asHttp(serverEndpoint(db, params.id).then((server) => searchSeries(new DicomWebClient(server), filters, req.signal)));
+  const series = await serverEndpoint(db, params.id).then((server) => searchSeries(new DicomWebClient(server), filters, req.signal));
   const imported = await db.study.findMany({ where: { source: dicomWebSource(params.id), scanKey: { in: series.map((s) => s.seriesInstanceUid) } }, select: { id: true, scanKey: true } });
   const studyOf = new Map(imported.map((s) => [s.scanKey, s.id]));
   return NextResponse.json({ series: series.map((s) => ({ ...s, importedStudyId: studyOf.get(s.seriesInstanceUid) ?? null })) });
