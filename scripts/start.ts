@@ -10,6 +10,8 @@ import path from 'node:path';
 import { getDb } from '../lib/db/client';
 import { migrateDatabase } from '../lib/db/migrate';
 import { ensureSampleData } from '../lib/import/sampleData';
+import { enqueueJob } from '../lib/jobs/service';
+import { ensureBaseModel } from '../lib/models/baseModel';
 import { formatLogins, seedDemoUsers, DEMO_USERS } from '../lib/users/demo';
 import { supervise, type Supervisor } from '../lib/process/supervisor';
 import { prepareRuntimeEnv } from '../lib/runtimeEnv';
@@ -64,6 +66,12 @@ async function main() {
   console.log(created.length ? `[start] demo users created:\n${formatLogins(created)}` : `[start] demo logins (if unchanged):\n${formatLogins(DEMO_USERS)}`);
   const sample = await ensureSampleData(db, { root, log: (line: string) => console.log(`[start] ${line}`) });
   if (sample) console.log(`[start] imported sample data from ${sample.source}: ${sample.slicesAdded} slices, ${sample.annotationsAdded} polygons`);
+  const base = await ensureBaseModel(db);
+  if (base) {
+    console.log(`[start] base model imported as segmenter v${base.number}${base.active ? ' (active)' : ' (another version stays active)'}`);
+    // proposals and an uncertainty-ordered queue from the first minute: the worker scores every slice with it
+    if (base.active) await enqueueJob(db, { type: 'score', config: {}, createdById: null });
+  }
   await db.$disconnect();
 
   const nextBin = require.resolve('next/dist/bin/next');

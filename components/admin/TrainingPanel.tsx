@@ -30,7 +30,7 @@ export interface TrainingOptions {
   presets: readonly string[];
   maskTypes: readonly string[];
   classifierModes: readonly string[];
-  segmenterDefaults: { preset: string; maskType: string; epochs: number; timeBudgetMin: number; lr: number; fineTune: boolean; includeSubmitted: boolean };
+  segmenterDefaults: { preset: string; maskType: string; epochs: number; timeBudgetMin: number; lrHint: string; fineTune: boolean; includeSubmitted: boolean };
   classifierDefaults: { mode: string; epochs: number; timeBudgetMin: number };
 }
 
@@ -161,7 +161,7 @@ export function TrainingPanel({ initialJobs, options }: { initialJobs: JobRow[];
     const f = new FormData(event.currentTarget);
     void start('train-segmenter', {
       preset: f.get('preset'), maskType: f.get('maskType'), epochs: Number(f.get('epochs')), timeBudgetMin: Number(f.get('timeBudgetMin')),
-      lr: Number(f.get('lr')), fineTune: f.get('fineTune') === 'on', includeSubmitted: f.get('includeSubmitted') === 'on',
+      ...(f.get('lr') ? { lr: Number(f.get('lr')) } : {}), fineTune: f.get('fineTune') === 'on', includeSubmitted: f.get('includeSubmitted') === 'on',
     });
   }
 
@@ -182,11 +182,11 @@ export function TrainingPanel({ initialJobs, options }: { initialJobs: JobRow[];
             <label>Preset<select name="preset" defaultValue={s.preset}>{options.presets.map((p) => <option key={p}>{p}</option>)}</select></label>
             <label>Mask type<select name="maskType" defaultValue={s.maskType}>{options.maskTypes.map((m) => <option key={m}>{m}</option>)}</select></label>
             <label>Epochs<input name="epochs" type="number" min={1} max={1000} defaultValue={s.epochs} required /></label>
-            <label>Time budget (min)<input name="timeBudgetMin" type="number" min={0.1} step={0.1} defaultValue={s.timeBudgetMin} required /></label>
-            <label>Learning rate<input name="lr" type="number" min={0} max={1} step="any" defaultValue={s.lr} required /></label>
+            <label title="CPU time of the training: the same work on a busy machine, only slower">Time budget (CPU min)<input name="timeBudgetMin" type="number" min={0.1} step={0.1} defaultValue={s.timeBudgetMin} required /></label>
+            <label title={s.lrHint}>Learning rate<input name="lr" type="number" min={0} max={1} step="any" placeholder="recipe" /></label>
           </div>
           <div className="row">
-            <label className="inline"><input name="fineTune" type="checkbox" defaultChecked={s.fineTune} /> Fine-tune the active model</label>
+            <label className="inline"><input name="fineTune" type="checkbox" defaultChecked={s.fineTune} /> Fine-tune the active model (else the base model; untick to train from scratch)</label>
             <label className="inline"><input name="includeSubmitted" type="checkbox" defaultChecked={s.includeSubmitted} /> Include submitted slices</label>
           </div>
           <div><button className="primary" type="submit">Start segmenter training</button></div>
@@ -196,7 +196,7 @@ export function TrainingPanel({ initialJobs, options }: { initialJobs: JobRow[];
           <div className="form-grid">
             <label>Mode<select name="mode" defaultValue={c.mode}>{options.classifierModes.map((m) => <option key={m}>{m}</option>)}</select></label>
             <label>Epochs<input name="epochs" type="number" min={1} max={1000} defaultValue={c.epochs} required /></label>
-            <label>Time budget (min)<input name="timeBudgetMin" type="number" min={0.1} step={0.1} defaultValue={c.timeBudgetMin} required /></label>
+            <label title="CPU time of the training">Time budget (CPU min)<input name="timeBudgetMin" type="number" min={0.1} step={0.1} defaultValue={c.timeBudgetMin} required /></label>
           </div>
           <p className="muted small-text">heads: module S only · heads+bn: S and batch-norm layers · full: the whole model (the paper&apos;s three ways).</p>
           <div><button className="primary" type="submit">Start classifier training</button></div>

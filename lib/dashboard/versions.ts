@@ -4,6 +4,7 @@
  * with its figures empty, rather than breaking the page — and flattened into tables (one row per version).
  */
 import { z } from 'zod';
+import { effectiveThresholds } from '@/lib/models/thresholds';
 import type { FigureTable } from './csv';
 
 /** The columns of a ModelVersion row the dashboard reads (Prisma rows fit). */
@@ -16,11 +17,20 @@ export interface VersionRecord {
   gateMetric: number;
   active: boolean;
   metrics: unknown;
+  /** "base" for the shipped base model. */
+  label?: string | null;
+  config?: unknown;
+  proposalThresholds?: unknown;
+  thresholdOverrides?: unknown;
 }
 
 const perClass = z.record(z.string(), z.number().nullable());
 
-const segmentationSchema = z.object({ maskAP50: perClass, maskAP75: perClass, mAP: perClass, dice: perClass, diceMeanOverSlices: perClass.optional(), numSlices: z.number().optional() });
+const segmentationSchema = z.object({
+  maskAP50: perClass, maskAP75: perClass, mAP: perClass, dice: perClass, diceMeanOverSlices: perClass.optional(), bestDice: perClass.optional(), numSlices: z.number().optional(),
+  /** Detections proposed per validation slice at the version's thresholds (0: it proposes nothing). */
+  proposalsPerSlice: z.number().optional(),
+});
 export type SegmentationFigures = z.infer<typeof segmentationSchema>;
 
 const classificationSchema = z
@@ -42,9 +52,12 @@ export interface VersionSummary {
   labelledSlices: number;
   gateMetric: number;
   active: boolean;
+  label?: string | null;
 }
 export interface SegmenterVersion extends VersionSummary {
   metrics: SegmentationFigures | null;
+  /** The proposal thresholds in force per class, and where each comes from. */
+  thresholds?: ReturnType<typeof effectiveThresholds>;
 }
 export interface ClassifierVersion extends VersionSummary {
   metrics: ClassificationFigures | null;
@@ -52,7 +65,7 @@ export interface ClassifierVersion extends VersionSummary {
 
 function summary(v: VersionRecord): VersionSummary {
   const createdAt = typeof v.createdAt === 'string' ? v.createdAt : v.createdAt.toISOString();
-  return { id: v.id, number: v.number, createdAt, labelledSlices: v.labelledSlices, gateMetric: v.gateMetric, active: v.active };
+  return { id: v.id, number: v.number, createdAt, labelledSlices: v.labelledSlices, gateMetric: v.gateMetric, active: v.active, label: v.label ?? null };
 }
 
 const byNumber = (a: VersionSummary, b: VersionSummary) => a.number - b.number;
@@ -70,7 +83,13 @@ function versionsOf<M>(rows: readonly VersionRecord[], kind: string, schema: z.Z
 
 /** Segmenter versions, oldest first, with their metrics (null when the stored JSON is not a segmentation report). */
 export function segmenterVersions(rows: readonly VersionRecord[]): SegmenterVersion[] {
-  return versionsOf(rows, 'segmenter', segmentationSchema);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return versionsOf(rows, 'segmenter', segmentationSchema).map((v) => {
+    const row = byId.get(v.id)!;
+    const config = z.object({ classNames: z.array(z.string()) }).safeParse(row.config);
+    const classNames = config.success ? config.data.classNames : [...LESION_COLUMNS.slice(0, 2)];
+    return { ...v, thresholds: effectiveThresholds({ proposalThresholds: row.proposalThresholds, thresholdOverrides: row.thresholdOverrides }, classNames) };
+  });
 }
 
 export function classifierVersions(rows: readonly VersionRecord[]): ClassifierVersion[] {

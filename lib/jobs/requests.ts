@@ -1,14 +1,16 @@
 /** What an admin may ask the worker to do, as validated job configs (the API and CLIs parse with these). */
 import { z } from 'zod';
 import { MASK_TYPES, PRESETS } from '@/lib/model/config';
+import { DEFAULT_BUDGET_MIN } from '@/lib/model/train/recipes';
 
 export const trainSegmenterConfigSchema = z.object({
   preset: z.enum(PRESETS).default('tiny'),
   maskType: z.enum(MASK_TYPES).default('both'),
-  /** Epochs over the training split; the time budget stops earlier when it runs out. */
-  epochs: z.number().int().min(1).max(1000).default(20),
-  timeBudgetMin: z.number().positive().max(24 * 60).default(5),
-  lr: z.number().positive().max(1).default(1e-3),
+  /** Epochs over the training split; the time budget (CPU minutes) usually stops earlier. */
+  epochs: z.number().int().min(1).max(1000).default(200),
+  timeBudgetMin: z.number().positive().max(24 * 60).default(DEFAULT_BUDGET_MIN.segmenter),
+  /** Peak learning rate; default: the recipe's (fine-tuning or from scratch, lib/model/train/recipes.ts). */
+  lr: z.number().positive().max(1).optional(),
   /** Start from the active segmenter's weights when its architecture matches (fine-tuning). */
   fineTune: z.boolean().default(true),
   includeSubmitted: z.boolean().default(false),
@@ -21,8 +23,9 @@ export const trainClassifierConfigSchema = z.object({
   mode: z.enum(['heads', 'heads+bn', 'full']).default('heads'),
   classNames: z.array(z.string().min(1)).min(2).optional(),
   epochs: z.number().int().min(1).max(1000).default(30),
-  timeBudgetMin: z.number().positive().max(24 * 60).default(3),
-  lr: z.number().positive().max(1).default(1e-3),
+  timeBudgetMin: z.number().positive().max(24 * 60).default(DEFAULT_BUDGET_MIN.classifier),
+  /** Peak learning rate; default: the recipe's for the mode (lib/model/train/recipes.ts). */
+  lr: z.number().positive().max(1).optional(),
   includeSubmitted: z.boolean().default(false),
   seed: z.number().int().default(1),
   forcePromote: z.boolean().default(false),

@@ -9,13 +9,21 @@ export interface Rng {
   normal(): number;
   /** Integer in [0, n). */
   int(n: number): number;
-  /** Current internal state, for checkpoints. */
-  state(): number;
+  /** Current internal state, for checkpoints (the generator's word and the normal() spare it holds). */
+  state(): RngState;
 }
 
-export function createRng(seed: number, state?: number): Rng {
-  let s = (state ?? (seed ^ 0x9e3779b9)) >>> 0;
-  let spare: number | null = null;
+export interface RngState {
+  s: number;
+  /** The second Box–Muller draw, returned by the next normal(): lost, a resumed run would drift from an uninterrupted one. */
+  spare: number | null;
+}
+
+/** A generator for `seed`, or one continuing from a checkpointed state (a bare number: the word alone). */
+export function createRng(seed: number, state?: RngState | number): Rng {
+  const restored = typeof state === 'number' ? { s: state, spare: null } : state;
+  let s = (restored?.s ?? (seed ^ 0x9e3779b9)) >>> 0;
+  let spare: number | null = restored?.spare ?? null;
   const next = () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
@@ -35,7 +43,7 @@ export function createRng(seed: number, state?: number): Rng {
       return r * Math.cos(2 * Math.PI * v);
     },
     int(n: number) { return Math.floor(next() * n); },
-    state() { return s; },
+    state() { return { s, spare }; },
   };
 }
 

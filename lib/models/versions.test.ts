@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
-import { activeVersion, passesGate, promoteIfBetter, registerVersion, rollbackTo } from './versions';
+import { activeVersion, gateVerdict, passesGate, promoteIfBetter, registerVersion, rollbackTo } from './versions';
 
 describe('promotion gate', () => {
   it('promotes when at least as good, or forced, or nothing is active', () => {
@@ -9,6 +9,17 @@ describe('promotion gate', () => {
     expect(passesGate(0.49, 0.5)).toBe(false);
     expect(passesGate(0.1, 0.5, true)).toBe(true);
     expect(passesGate(Number.NaN, 0.5)).toBe(false);
+  });
+});
+
+describe('gate on figures measured on the same slices', () => {
+  it('refuses a candidate below the active version or below the base model, unless forced', () => {
+    expect(gateVerdict({ candidate: 0.5, active: 0.4, base: 0.45 }).pass).toBe(true);
+    expect(gateVerdict({ candidate: 0.42, active: 0.4, base: 0.45 })).toMatchObject({ pass: false, reason: expect.stringMatching(/base model/) });
+    expect(gateVerdict({ candidate: 0.3, active: 0.4, base: null })).toMatchObject({ pass: false, reason: expect.stringMatching(/active version/) });
+    expect(gateVerdict({ candidate: 0.3, active: null, base: 0.45 }).pass).toBe(false);
+    expect(gateVerdict({ candidate: 0.5, active: null, base: null })).toMatchObject({ pass: true, reason: 'first version' });
+    expect(gateVerdict({ candidate: 0.1, active: 0.4, base: 0.45 }, true).pass).toBe(true);
   });
 });
 
@@ -35,5 +46,15 @@ describe('model versions', () => {
     expect(back).toMatchObject({ promoted: true, previousActiveId: v2.id });
     expect((await activeVersion(t.db, 'segmenter'))?.id).toBe(v1.id);
     expect(await t.db.modelVersion.count({ where: { kind: 'segmenter', active: true } })).toBe(1);
+  });
+
+  it('judges by figures measured now when the active version is the one measured, else by stored figures', async () => {
+    const active = (await activeVersion(t.db, 'segmenter'))!;
+    // stored figure 0.3 is below the active's stored 0.4, but on the same slices it beats it
+    const candidate = await version(0.3);
+    const stale = await promoteIfBetter(t.db, candidate.id, { figures: { candidate: 0.6, active: 0.5, activeId: 'another-version', base: null } });
+    expect(stale.promoted).toBe(false);
+    const now = await promoteIfBetter(t.db, candidate.id, { figures: { candidate: 0.6, active: 0.5, activeId: active.id, base: 0.55 } });
+    expect(now).toMatchObject({ promoted: true, previousActiveId: active.id });
   });
 });

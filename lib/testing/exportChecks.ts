@@ -8,6 +8,7 @@ import type { Db } from '@/lib/db/client';
 import { polygonsToLabelMap, type LesionPolygon } from '@/lib/imaging/contours';
 import { dicePerClass, type DiceResult } from '@/lib/model/metrics/dice';
 import { dicomSourceOf, type StudyVolume } from '@/lib/export/studyVolume';
+import { sliceTransaction } from '@/lib/slices/sliceTransaction';
 import type { NiftiAsRead, SegAsRead } from './independentReaders';
 
 /** Polygons for slice `index` of a `size`² study: a GGO ring with a hole on slices 1–3, a consolidation blob on 2–4. */
@@ -22,17 +23,18 @@ export function testPolygons(index: number, size: number): LesionPolygon[] {
   return out;
 }
 
-/** Stores the polygons as accepted human annotations (as a reviewed slice holds them). */
+/** Stores the polygons as accepted human annotations (as a reviewed slice holds them), through the slice-write protocol. */
 export async function labelStudy(db: Db, studyId: string, polygonsOf: (index: number, width: number) => LesionPolygon[] = testPolygons): Promise<number> {
   const slices = await db.slice.findMany({ where: { studyId }, orderBy: { index: 'asc' } });
+  const admin = await db.user.create({ data: { email: `labeller-${randomUUID()}@test.local`, name: 'Export test labeller', role: 'ADMIN', passwordHash: 'x' } });
   let n = 0;
   for (const slice of slices) {
     const polygons = polygonsOf(slice.index, slice.width);
-    for (const p of polygons) {
-      await db.annotation.create({ data: { id: randomUUID(), sliceId: slice.id, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: 'HUMAN', status: 'ACCEPTED' } });
-      n++;
-    }
-    await db.slice.update({ where: { id: slice.id }, data: { status: 'ACCEPTED' } });
+    await sliceTransaction(db, slice.id, { baseVersion: slice.version, actor: { id: admin.id, role: 'ADMIN' }, lease: 'release', action: 'label' }, async (w) => {
+      for (const p of polygons) await w.writePolygon(p);
+      await w.setStatus('ACCEPTED', 'ACCEPTED');
+    });
+    n += polygons.length;
   }
   return n;
 }

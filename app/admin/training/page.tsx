@@ -1,3 +1,4 @@
+import { SEGMENTER_RECIPES } from '@/lib/model/train/recipes';
 import { TrainingPanel, type JobRow } from '@/components/admin/TrainingPanel';
 import { requirePageRole } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/client';
@@ -22,7 +23,7 @@ export default async function TrainingPage() {
           presets: PRESETS,
           maskTypes: MASK_TYPES,
           classifierModes: trainClassifierConfigSchema.shape.mode.unwrap().options,
-          segmenterDefaults: { preset: seg.preset, maskType: seg.maskType, epochs: seg.epochs, timeBudgetMin: seg.timeBudgetMin, lr: seg.lr, fineTune: seg.fineTune, includeSubmitted: seg.includeSubmitted },
+          segmenterDefaults: { preset: seg.preset, maskType: seg.maskType, epochs: seg.epochs, timeBudgetMin: seg.timeBudgetMin, lrHint: `empty: the recipe's rate (fine-tuning ${SEGMENTER_RECIPES.fineTune.lr}, from scratch ${SEGMENTER_RECIPES.fromScratch.lr})`, fineTune: seg.fineTune, includeSubmitted: seg.includeSubmitted },
           classifierDefaults: { mode: cls.mode, epochs: cls.epochs, timeBudgetMin: cls.timeBudgetMin },
         }}
       />

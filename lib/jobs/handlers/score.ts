@@ -1,7 +1,8 @@
 /**
  * score: runs the active segmenter (and classifier S, when one is active) over every slice not yet accepted,
  * replacing that slice's model proposals with the new ones (polygons with class and score, shown in the editor's
- * proposal layer) and storing the uncertainty signals the acquisition strategies rank by.
+ * proposal layer) and storing the uncertainty signals the acquisition strategies rank by. What is proposed follows
+ * the version's proposal thresholds (an admin's override, else those calibrated at training time).
  */
 import type { Db } from '@/lib/db/client';
 import type { LesionClass } from '@/lib/imaging/contours';
@@ -13,10 +14,8 @@ import { predict, type SlicePrediction } from '@/lib/model/predict';
 import { scoreConfigSchema } from '../requests';
 import { greySlice } from '../trainingData';
 import { PermanentJobError, type JobHandler } from '../types';
+import { proposalThresholdsOf } from '@/lib/models/thresholds';
 import { absolute, prepareBackend } from './common';
-
-/** Detections below this score are not offered to annotators (they still count in the uncertainty). */
-export const PROPOSAL_MIN_SCORE = 0.5;
 
 /** The signals stored for the strategies, all "higher = less sure" in [0, 1]. */
 export function signalsOf(p: SlicePrediction): UncertaintySignals {
@@ -26,10 +25,12 @@ export function signalsOf(p: SlicePrediction): UncertaintySignals {
   };
 }
 
-/** Proposal polygons in the annotation classes; a merged-lesion model proposes GGO (the schema has no lesion class). */
+/**
+ * Proposal polygons in the annotation classes, from a prediction made with the proposal thresholds; a merged-lesion
+ * model proposes GGO (the schema has no lesion class).
+ */
 export function proposalsOf(p: SlicePrediction) {
   return p.instances
-    .filter((i) => i.score >= PROPOSAL_MIN_SCORE)
     .flatMap((i) =>
       i.polygon.flatMap((poly) => {
         const valid = validatePolygon(poly, p.width, p.height);
@@ -49,6 +50,7 @@ export const scoreJob: JobHandler = async (ctx) => {
   const clsVersion = await versionFor(ctx.db, 'classifier', cfg.classifierVersionId);
   await prepareBackend(ctx);
   const segmenter = loadSegmenter(absolute(segVersion.path));
+  const thresholds = proposalThresholdsOf(segVersion, segmenter.config.classNames);
   const classifier = clsVersion ? loadClassifier(absolute(clsVersion.path)) : undefined;
   const slices = await ctx.db.slice.findMany({
     where: { status: { not: 'ACCEPTED' } },
@@ -61,7 +63,7 @@ export const scoreJob: JobHandler = async (ctx) => {
   try {
     for (const [k, s] of slices.entries()) {
       if (ctx.signal.aborted) break;
-      const prediction = predict(segmenter, await greySlice(s), classifier);
+      const prediction = predict(segmenter, await greySlice(s), classifier, { thresholds });
       const polygons = proposalsOf(prediction);
       const signals = signalsOf(prediction);
       // The slice-write protocol replaces the previous proposals (with their revisions) and stores the predictions.

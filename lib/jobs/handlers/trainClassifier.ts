@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { availableSliceClasses } from '@/lib/annotations/sliceClasses';
 import { defaultClassifierConfig, parseSegmenterConfig } from '@/lib/model/config';
 import { saveClassifier } from '@/lib/model/io';
+import { CLASSIFIER_RECIPES } from '@/lib/model/train/recipes';
 import { trainClassifier } from '@/lib/model/train/trainClassifier';
 import { activeVersion, promoteIfBetter, registerVersion } from '@/lib/models/versions';
 import { trainClassifierConfigSchema } from '../requests';
@@ -48,12 +49,13 @@ export const trainClassifierJob: JobHandler = async (ctx) => {
   const valRefs = await Promise.all(val.map(refOf));
   const progress = progressForwarder(ctx, cfg.epochs);
   const config = { ...defaultClassifierConfig(parseSegmenterConfig(segmenter.config), used), mode: cfg.mode };
+  const recipe = cfg.mode === 'heads' ? CLASSIFIER_RECIPES.heads : CLASSIFIER_RECIPES.full;
   const result = await trainClassifier({
     config,
     segmenterDir: absolute(segmenter.path),
     train: trainRefs,
     val: valRefs,
-    options: { seed: cfg.seed, lr: cfg.lr, epochs: cfg.epochs, timeBudgetS: cfg.timeBudgetMin * 60 },
+    options: { ...recipe, seed: cfg.seed, lr: cfg.lr ?? recipe.lr, epochs: cfg.epochs, timeBudgetS: cfg.timeBudgetMin * 60 },
     cacheDir: path.join(absolute('models'), 'feature-cache'),
     onProgress: progress.onProgress,
     signal: ctx.signal,

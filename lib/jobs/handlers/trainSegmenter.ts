@@ -1,37 +1,60 @@
 /**
- * train-segmenter: trains the Mask R-CNN segmenter on the reviewed slices (split by study), validates it, stores it
- * as a new model version and promotes it through the gate; a promoted version queues a score job.
+ * train-segmenter: fine-tunes the active segmenter (or the base model) on the reviewed slices (split by study), or
+ * trains from scratch when asked; keeps the epoch that validates best, calibrates the proposal thresholds on the
+ * validation slices, stores the result as a new model version, and promotes it through the gate — the new version,
+ * the active one and the base model each measured now on the same validation slices. A promoted version queues a
+ * score job.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Db } from '@/lib/db/client';
-import { makeSegmenterConfig } from '@/lib/model/config';
-import { assignWeights, readModelDir, saveSegmenter } from '@/lib/model/io';
-import type { MaskRcnn } from '@/lib/model/maskRcnn';
+import { makeSegmenterConfig, parseSegmenterConfig } from '@/lib/model/config';
+import type { LabelledSlice } from '@/lib/model/data/datasets';
+import { evaluateSegmenter, type SegmentationReport } from '@/lib/model/evaluate';
+import { assignWeights, loadSegmenter, readModelDir, saveSegmenter } from '@/lib/model/io';
+import { SEGMENTER_RECIPES } from '@/lib/model/train/recipes';
 import { trainSegmenter } from '@/lib/model/train/trainSegmenter';
-import { activeVersion, promoteIfBetter, registerVersion } from '@/lib/models/versions';
+import { baseVersion } from '@/lib/models/baseModel';
+import { proposalThresholdsOf } from '@/lib/models/thresholds';
+import { activeVersion, promoteIfBetter, registerVersion, type GateFigures } from '@/lib/models/versions';
 import { trainSegmenterConfigSchema } from '../requests';
 import { enqueueJob } from '../service';
 import { labelledSlice, reviewedSlices, splitByStudy } from '../trainingData';
-import { PermanentJobError, type JobHandler } from '../types';
+import { PermanentJobError, type JobContext, type JobHandler } from '../types';
 import { absolute, jobDir, prepareBackend, progressForwarder, writeModelAtomically } from './common';
 
-async function fineTuneFrom(db: Db, log: (line: string) => Promise<void>) {
-  const parent = await activeVersion(db, 'segmenter');
-  if (!parent) return { parentId: null, initialise: undefined };
-  const md = readModelDir(absolute(parent.path));
-  return {
-    parentId: parent.id,
-    initialise: (model: MaskRcnn) => {
-      try {
-        assignWeights(md, model.ps);
-        void log(`fine-tuning from segmenter v${parent.number}`);
-      } catch {
-        // Another preset or mask type: its weights do not fit; training starts from scratch instead.
-        void log(`segmenter v${parent.number} has another architecture: training from scratch`);
-      }
-    },
-  };
+type Version = NonNullable<Awaited<ReturnType<typeof activeVersion>>>;
+
+/** The version to fine-tune from: the active segmenter, else the base model, if its architecture is the one asked for. */
+async function startingVersion(db: Db, preset: string, maskType: string, log: JobContext['log']): Promise<Version | null> {
+  const candidate = (await activeVersion(db, 'segmenter')) ?? (await baseVersion(db));
+  if (!candidate) {
+    await log('no segmenter to start from: training from scratch');
+    return null;
+  }
+  const cfg = parseSegmenterConfig(candidate.config);
+  if (cfg.preset !== preset || cfg.maskType !== maskType) {
+    await log(`segmenter v${candidate.number} is ${cfg.preset}/${cfg.maskType}, not ${preset}/${maskType}: training from scratch`);
+    return null;
+  }
+  return candidate;
+}
+
+/** A stored version's best mean Dice on these slices (null when there is none to measure, or its folder is unreadable). */
+async function figureOn(version: Version | null, slices: LabelledSlice[], log: JobContext['log']): Promise<number | null> {
+  if (!version || slices.length === 0) return null;
+  let model;
+  try {
+    model = loadSegmenter(absolute(version.path));
+  } catch (err) {
+    await log(`segmenter v${version.number} could not be loaded to measure it on the same slices (${(err as Error).message}): the gate uses its stored figure`);
+    return null;
+  }
+  try {
+    return Number((await evaluateSegmenter(model, slices)).bestDice.mean ?? 0);
+  } finally {
+    model.dispose();
+  }
 }
 
 export const trainSegmenterJob: JobHandler = async (ctx) => {
@@ -43,21 +66,25 @@ export const trainSegmenterJob: JobHandler = async (ctx) => {
   const { train, val } = splitByStudy(reviewed);
   if (train.length === 0) throw new PermanentJobError('No reviewed slices to train on: accept some annotations first');
   const negatives = train.filter((s) => s.polygons.length === 0).length;
-  await ctx.log(`training ${cfg.preset}/${cfg.maskType} on ${train.length} slices (${negatives} lesion-free), validating on ${val.length}; split by study`);
   const [trainSamples, valSamples] = [await Promise.all(train.map(labelledSlice)), await Promise.all(val.map(labelledSlice))];
-  const tune = cfg.fineTune ? await fineTuneFrom(ctx.db, ctx.log) : { parentId: null, initialise: undefined };
-  const checkpointDir = `${jobDir(ctx.jobId)}/checkpoint`;
+  const start = cfg.fineTune ? await startingVersion(ctx.db, cfg.preset, cfg.maskType, ctx.log) : null;
+  const recipe = start ? SEGMENTER_RECIPES.fineTune : SEGMENTER_RECIPES.fromScratch;
+  const config = start ? parseSegmenterConfig(start.config) : makeSegmenterConfig(cfg.preset, cfg.maskType);
+  const init = start ? readModelDir(absolute(start.path)) : null;
+  await ctx.log(`${start ? `fine-tuning segmenter v${start.number}${start.label ? ` (${start.label})` : ''}` : 'training from scratch'}: ${cfg.preset}/${cfg.maskType} on ${train.length} slices (${negatives} lesion-free), validating on ${val.length}; split by study; budget ${cfg.timeBudgetMin} CPU-minutes`);
   const progress = progressForwarder(ctx, cfg.epochs);
-  const summary = { sliceIds: train.map((s) => s.id), valSliceIds: val.map((s) => s.id), negatives };
+  const summary = { sliceIds: train.map((s) => s.id), valSliceIds: val.map((s) => s.id), negatives, startedFrom: start?.id ?? null };
   const result = await trainSegmenter({
-    config: makeSegmenterConfig(cfg.preset, cfg.maskType),
+    config,
     train: trainSamples,
     val: valSamples,
-    options: { seed: cfg.seed, lr: cfg.lr, epochs: cfg.epochs, timeBudgetS: cfg.timeBudgetMin * 60 },
-    initialise: tune.initialise,
+    options: { ...recipe, seed: cfg.seed, lr: cfg.lr ?? recipe.lr, epochs: cfg.epochs, timeBudgetS: cfg.timeBudgetMin * 60 },
+    initialise: init ? (model) => assignWeights(init, model.ps) : undefined,
+    // validation costs a few seconds: every third epoch (and at the end) keeps it a small share of the budget
+    validateEvery: 3,
     onProgress: progress.onProgress,
     signal: ctx.signal,
-    checkpointDir,
+    checkpointDir: `${jobDir(ctx.jobId)}/checkpoint`,
     // A retried job (its worker died) continues from its last checkpoint.
     resume: ctx.attempt > 1,
     summary,
@@ -65,18 +92,30 @@ export const trainSegmenterJob: JobHandler = async (ctx) => {
   await progress.done();
   try {
     if (result.reason === 'cancelled') return { message: `cancelled after ${result.steps} steps` };
-    const metrics = result.lastVal;
-    // The gate compares pooled Dice over the lesion classes on the validation split.
-    const gateMetric = metrics ? Number(metrics.dice.mean ?? 0) : Number.NaN;
+    const tuned: SegmentationReport | null = result.lastVal;
+    const thresholds = tuned?.bestThresholds;
+    // what annotators will be proposed on the validation slices, at the calibrated thresholds
+    const metrics = valSamples.length ? await evaluateSegmenter(result.model, valSamples, { thresholds }) : null;
+    const candidate = Number(tuned?.bestDice.mean ?? Number.NaN);
+    const active = await activeVersion(ctx.db, 'segmenter');
+    const base = await baseVersion(ctx.db);
+    const figures: GateFigures = {
+      candidate,
+      active: await figureOn(active, valSamples, ctx.log),
+      activeId: active?.id ?? null,
+      base: base && base.id !== active?.id ? await figureOn(base, valSamples, ctx.log) : null,
+    };
     const name = `${Date.now()}-${randomUUID().slice(0, 8)}`;
-    const path = writeModelAtomically('segmenter', name, (dir) => saveSegmenter(dir, result.model, summary));
+    const path = writeModelAtomically('segmenter', name, (dir) => saveSegmenter(dir, result.model, summary, { proposalThresholds: thresholds }));
     const version = await registerVersion(ctx.db, {
-      kind: 'segmenter', path, config: result.model.config, metrics: metrics ?? {}, gateMetric,
-      trainingSummary: { ...summary, trainCount: train.length, valCount: val.length, steps: result.steps, stopped: result.reason },
-      labelledSlices: train.length + val.length, parentId: tune.parentId, jobId: ctx.jobId,
+      kind: 'segmenter', path, config: result.model.config, metrics: { ...(metrics?.summary ?? {}), gate: figures }, gateMetric: candidate,
+      trainingSummary: { ...summary, trainCount: train.length, valCount: val.length, steps: result.steps, stopped: result.reason, recipe: { ...recipe, lr: cfg.lr ?? recipe.lr } },
+      labelledSlices: train.length + val.length, parentId: start?.id ?? null, jobId: ctx.jobId, proposalThresholds: thresholds ?? null,
     });
-    const promotion = await promoteIfBetter(ctx.db, version.id, { force: cfg.forcePromote });
-    await ctx.log(`segmenter v${version.number}: validation Dice ${Number.isFinite(gateMetric) ? gateMetric.toFixed(4) : 'n/a'}; ${promotion.promoted ? 'promoted' : 'not promoted'} (${promotion.reason})`);
+    const promotion = await promoteIfBetter(ctx.db, version.id, { force: cfg.forcePromote, figures: active && figures.active === null ? undefined : figures });
+    const proposing = metrics ? `${metrics.proposalsPerSlice} proposals per validation slice` : 'no validation slices';
+    await ctx.log(`segmenter v${version.number}: validation best Dice ${Number.isFinite(candidate) ? candidate.toFixed(4) : 'n/a'}, ${proposing}; ${promotion.promoted ? 'promoted' : 'not promoted'} (${promotion.reason})`);
+    if (metrics && metrics.proposalsPerSlice === 0) await ctx.log(`warning: segmenter v${version.number} proposes nothing on its own validation slices at its thresholds`);
     if (promotion.promoted) await enqueueJob(ctx.db, { type: 'score', config: {}, createdById: null });
     fs.rmSync(jobDir(ctx.jobId), { recursive: true, force: true });
     return { resultVersionId: version.id, message: `trained ${result.steps} steps in ${result.epochs} epochs (${result.reason})` };

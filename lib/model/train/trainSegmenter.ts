@@ -14,7 +14,7 @@ import { prepareTrainingSample } from '../data/prepare';
 import { assignWeights, readModelDir, saveModelDir, type TrainingSummary } from '../io';
 import { LOSS_NAMES, MaskRcnn } from '../maskRcnn';
 import { evaluateSegmenter, type SegmentationReport } from '../evaluate';
-import { createRng, shuffled, type Rng } from '../random';
+import { createRng, shuffled, type Rng, type RngState } from '../random';
 import { Adam, type AdamState } from './adam';
 import { runLoop, type LoopPosition, type ProgressEvent, type StopReason } from './loop';
 import { learningRateAt } from './schedule';
@@ -62,7 +62,7 @@ async function loadAll(refs: (SegmentationRef | LabelledSlice)[]): Promise<Label
 }
 
 interface CheckpointState extends Required<LoopPosition> {
-  rngState: number;
+  rngState: RngState | number;
   /** Shuffled order of `orderEpoch` (reused when resuming inside that epoch). */
   order: number[];
   orderEpoch: number;
