@@ -84,7 +84,7 @@ test('admin trains from the console: the progress bar moves and a new version ap
   const form = page.getByRole('form', { name: 'Train the segmenter' });
   await form.getByLabel('Preset').selectOption('tiny');
   await form.getByLabel('Epochs').fill('1');
-  await form.getByLabel('Time budget (min)').fill('0.5');
+  await form.getByLabel('Time budget (CPU min)').fill('0.5');
   await form.getByRole('button', { name: 'Start segmenter training' }).click();
   await expect(page.getByRole('status')).toContainText('Queued train-segmenter');
   const detail = page.getByTestId('job-detail');

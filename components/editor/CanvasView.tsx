@@ -49,6 +49,8 @@ export interface CanvasViewProps {
   spaceDown: boolean;
   newKey: () => string;
   onSelect(key: string | null, vertex?: VertexRef | null): void;
+  /** A click (select tool) on a proposal where no polygon is: take that proposal. */
+  onTakeProposal(proposal: EditorPolygon): void;
   onEdit(op: EditOp): void;
   onDrawing(points: Point[]): void;
   onView(view: View): void;
@@ -242,9 +244,17 @@ export function CanvasView(props: CanvasViewProps) {
     const k = ip ? polygonAt(unselectedPolygons, ip, OUTLINE_PX / 2 / view.scale) : -1;
     return k < 0 ? null : unselectedPolygons[k];
   };
+  /** The visible proposal under the pointer (the topmost), if any. */
+  const proposalAt = (): EditorPolygon | null => {
+    const ip = imagePoint();
+    const shown = propsRef.current.visible.proposals ? propsRef.current.proposals : [];
+    const k = ip ? polygonAt(shown, ip, OUTLINE_PX / 2 / view.scale) : -1;
+    return k < 0 ? null : shown[k];
+  };
   const onImage = (e: Konva.KonvaEventObject<MouseEvent>) => e.target === e.target.getStage() || e.target.name() === 'ct-image';
   // Like a Konva click on a shape, a click selects a polygon only when the button went down on that polygon too.
   const pressedPolygon = useRef<string | null>(null);
+  const pressedProposal = useRef<string | null>(null);
 
   // Wheel zoom around the cursor (native listener: React's wheel handler is passive and cannot preventDefault).
   useEffect(() => {
@@ -293,6 +303,7 @@ export function CanvasView(props: CanvasViewProps) {
     }
     if (button !== 0) return;
     pressedPolygon.current = onImage(e) ? (unselectedAt()?.key ?? null) : null;
+    pressedProposal.current = onImage(e) && !pressedPolygon.current ? (proposalAt()?.key ?? null) : null;
     const at = clampToImage(ip, image.width, image.height);
     if (tool === 'polygon') {
       if (drawing.length >= 3) {
@@ -385,7 +396,9 @@ export function CanvasView(props: CanvasViewProps) {
       onMouseLeave={() => props.onHover(null)}
       onClick={(e) => {
         const hit = tool === 'select' && onImage(e) ? unselectedAt() : null;
-        if (hit && hit.key === pressedPolygon.current) props.onSelect(hit.key);
+        if (hit && hit.key === pressedPolygon.current) return props.onSelect(hit.key);
+        const proposal = tool === 'select' && !hit && onImage(e) ? proposalAt() : null;
+        if (proposal && proposal.key === pressedProposal.current) props.onTakeProposal(proposal);
       }}
       style={{ cursor: props.spaceDown ? 'grab' : tool === 'select' ? 'default' : 'crosshair' }}
       data-testid="editor-stage"

@@ -11,6 +11,7 @@ import type { EditorState } from '@/lib/annotations/service';
 import { AutosaveController, type SavePayload, type SaveStatus, type SendResult } from '@/lib/editor/autosave';
 import { record, redo, sameWorkAsServer, startHistory, undo, type EditOp, type EditorDoc, type EditorPolygon } from '@/lib/editor/document';
 import { fitView, type View } from '@/lib/editor/geometry';
+import { openProposals } from '@/lib/editor/proposals';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
 import { WINDOW_PRESETS, type Window } from '@/lib/imaging/window';
 import { CanvasView, CLASS_COLOURS, type Tool, type VertexRef } from './CanvasView';
@@ -83,7 +84,9 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
   const fromProposal = useRef<string | null>(null);
   const { pixels, error: pixelError } = usePixels(sliceId);
   const canvas = useWindowedCanvas(pixels, win, () => imageLayerRef.current?.batchDraw());
-  const proposals = useMemo(() => initial.proposals.map(toEditorPolygon), [initial.proposals]);
+  const allProposals = useMemo(() => initial.proposals.map(toEditorPolygon), [initial.proposals]);
+  // proposals already taken are no longer offered (undoing the take offers them again)
+  const proposals = useMemo(() => openProposals(allProposals, doc.polygons), [allProposals, doc.polygons]);
 
   // Autosave wiring; restores work an earlier page left unsent (offline, closed tab, crash).
   useEffect(() => {
@@ -347,12 +350,12 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
         <label className="inline" title="Fill opacity ([ and ])">
           Fill <input type="range" min={0} max={1} step={0.1} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} aria-label="Fill opacity" />
         </label>
-        {proposals.length > 0 && (
+        {allProposals.length > 0 && (
           <>
-            <label className="inline">
+            <label className="inline" title="Model proposals not taken yet; with the select tool (V), a click on one takes it">
               <input type="checkbox" checked={visible.proposals} onChange={() => run('toggle-proposals')} /> Proposals ({proposals.length})
             </label>
-            <button onClick={() => run('accept-proposals')}>Accept proposals (A)</button>
+            <button onClick={() => run('accept-proposals')} disabled={proposals.length === 0}>Accept proposals (A)</button>
           </>
         )}
         <span className="sep" />
@@ -397,6 +400,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
             windowStep={initial.pixelKind === 'HU' ? 4 : 1}
             spaceDown={spaceDown}
             newKey={newKey}
+            onTakeProposal={(p) => edit({ type: 'acceptProposals', proposals: [p], newKey })}
             onSelect={(key, vertex) => {
               setSelectedKey(key);
               setSelectedVertex(vertex ?? null);

@@ -15,6 +15,7 @@ import { assignWeights, readModelDir, sha256, type TrainingSummary } from '../io
 import { createRng, shuffled } from '../random';
 import { Adam } from './adam';
 import { runLoop, type ProgressEvent, type StepContext, type StopReason } from './loop';
+import { learningRateAt } from './schedule';
 import { byParamName, paramMap } from './trainSegmenter';
 import { classificationReport, type ClassificationReport } from '../evaluate';
 
@@ -82,13 +83,16 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   const rng = createRng(opts.seed + 1);
   const batch = o.batchSize ?? 8;
   const heads = o.config.mode === 'heads';
+  // The disk cache is keyed by the starting segmenter: valid only while the trunk stays frozen (heads mode).
   const featuresOf = async (refs: ClassificationRef[]) => {
     const out: Float32Array[] = [];
-    for (const r of refs) out.push(await cachedRankedFeatures(model, r.image, segmenterChecksum, o.cacheDir));
+    for (const r of refs) out.push(await cachedRankedFeatures(model, r.image, segmenterChecksum, heads ? o.cacheDir : undefined));
     return out;
   };
   const trainFeats = heads ? await featuresOf(o.train) : null;
-  const valFeats = o.val?.length ? await featuresOf(o.val) : null;
+  // heads mode: the validation features never change, so they are computed once; otherwise the trunk trains and
+  // each validation recomputes them
+  const valFeats = heads && o.val?.length ? await featuresOf(o.val) : null;
   const filter = model.trainableFilter();
   const vars = model.ps.variables(filter);
   const adam = new Adam({ lr: opts.lr, weightDecay: opts.weightDecay, weightDecayMode: opts.weightDecayMode });
@@ -97,7 +101,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
   const stepsPerEpoch = Math.ceil(o.train.length / batch);
   let lastVal: ClassificationReport | null = null;
 
-  const step = async ({ stepInEpoch: i }: StepContext): Promise<Record<string, number>> => {
+  const step = async ({ stepInEpoch: i, globalStep, progress }: StepContext): Promise<Record<string, number>> => {
     const idx = order.slice(i * batch, (i + 1) * batch);
     const labels = Int32Array.from(idx, (k) => o.train[k].label);
     let inputs: ReturnType<typeof prepareInput>[] = [];
@@ -115,9 +119,10 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Classi
       }, vars);
       const loss = value.dataSync()[0];
       value.dispose();
-      adam.apply(paramMap(model), byParamName(model, grads));
+      const lr = learningRateAt(opts.lr, opts.schedule, globalStep, progress);
+      adam.apply(paramMap(model), byParamName(model, grads), lr);
       tf.dispose(Object.values(grads));
-      return { loss };
+      return { loss, lr };
     } finally {
       for (const inp of inputs) inp.image.dispose();
     }
