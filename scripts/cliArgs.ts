@@ -19,10 +19,11 @@ export function usageExit(usage: string, message: string): never {
   process.exit(2);
 }
 
-export function numberArg(usage: string, name: string, value: string | undefined, check: (n: number) => boolean = (n) => n > 0): number | undefined {
+/** `value` as a number passing `check`; `expected` says what passes, in the message for one that does not. */
+export function numberArg(usage: string, name: string, value: string | undefined, check: (n: number) => boolean = (n) => n > 0, expected = 'a valid positive number'): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) usageExit(usage, `--${name} must be a valid positive number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) usageExit(usage, `--${name} must be ${expected}, got "${value}"`);
   return n;
 }
 

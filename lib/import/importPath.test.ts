@@ -8,6 +8,8 @@ import { readPixels } from '@/lib/imaging/pixelStore';
 import { dicomBytes, greyPng, niftiBytes, palettePng } from '@/lib/testing/ctFixtures';
 import { testPostgres } from '@/lib/testing/postgres';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
+import { DEFAULT_CLASS_ALIASES } from '@/lib/classes/aliases';
+import { setClassAliases } from '@/lib/classes/aliasSettings';
 import { ImportError, importPath, type ImportSummary } from './importPath';
 
 let work: string;
@@ -228,6 +230,19 @@ describe('importPath: 2-D images', () => {
     await expectStoreMatchesDb(t.db);
   });
 
+  it('stores the canonical class of an aliased folder name, under the default aliases and an admin\'s', async () => {
+    await put('ds/COVID-19/1.png', img(1));
+    await put('ds/covid/2.png', img(2));
+    await put('ds/Normal/3.png', img(3));
+    await put('ds/CP/4.png', img(4));
+    await put('ds/Viral/5.png', img(5));
+    await setClassAliases(t.db, { ...DEFAULT_CLASS_ALIASES, Viral: 'CP' });
+    const summary = await run(path.join(work, 'ds'), {});
+    expect(summary).toMatchObject({ slicesAdded: 5, labelsAdded: 5, errors: [] });
+    const labels = await t.db.sliceLabel.findMany({ include: { slice: true } });
+    expect(Object.fromEntries(labels.map((l) => [path.basename(l.slice.sourceFile), l.className]))).toEqual({ '1.png': 'COVID', '2.png': 'COVID', '3.png': 'non-COVID', '4.png': 'CP', '5.png': 'CP' });
+  });
+
   it('uses one study per file with --study-from file, and classes from a CSV', async () => {
     await put('flat/a.png', img(1));
     await put('flat/b.jpg', await import('sharp').then((m) => m.default(Buffer.from(new Uint8Array(48).fill(90)), { raw: { width: 8, height: 6, channels: 1 } }).jpeg().toBuffer()));
@@ -235,7 +250,7 @@ describe('importPath: 2-D images', () => {
     const summary = await run(path.join(work, 'flat'), { studyFrom: 'file', labelsCsv: path.join(work, 'labels.csv') });
     expect(summary).toMatchObject({ studies: 2, slicesAdded: 2, labelsAdded: 2, errors: [] });
     const labels = await t.db.sliceLabel.findMany({ include: { slice: { include: { study: true } } } });
-    expect(Object.fromEntries(labels.map((l) => [path.basename(l.slice.sourceFile), l.className]))).toEqual({ 'a.png': 'COVID', 'b.jpg': 'Normal' });
+    expect(Object.fromEntries(labels.map((l) => [path.basename(l.slice.sourceFile), l.className]))).toEqual({ 'a.png': 'COVID', 'b.jpg': 'non-COVID' }); // Normal: an alias of non-COVID by default
     expect(labels.every((l) => l.slice.index === 0 && l.slice.study.scanKey === l.slice.sourceFile)).toBe(true);
   });
 

@@ -2,7 +2,8 @@
  * Importing CT data into the database: `importPath(db, inputPath, options, onProgress)`.
  *
  * 1. Discover inputs under the path (DICOM files, NIfTI volumes, PNG/JPEG slices), masks (`masksDir`, matched by
- *    base name) and slice classes (`labelsCsv`, else class-named parent folders).
+ *    base name) and slice classes (`labelsCsv`, else class-named parent folders), stored under their canonical
+ *    names (the admin's class aliases, lib/classes/aliases.ts: a `COVID-19` folder imports as `COVID`).
  * 2. Group into import units, one database transaction each: a DICOM series (by SeriesInstanceUID, ordered most
  *    cranial first), a NIfTI file, or one 2-D image (whose study is its folder or itself, `studyFrom`).
  * 3. Per unit: read and validate every file (a bad file is reported with its name and left out), store pixels
@@ -13,6 +14,8 @@
  *    are deleted unless some slice references them.
  */
 import path from 'node:path';
+import { classResolver, knownClassNames } from '@/lib/classes/aliases';
+import { getClassAliases } from '@/lib/classes/aliasSettings';
 import type { Db } from '@/lib/db/client';
 import { DEFAULT_CONTOUR_OPTIONS, labelMapToPolygons, type ContourOptions, type LesionClass, type LesionPolygon } from '@/lib/imaging/contours';
 import { dataDir, deletePixels, type PixelImage, writePixels } from '@/lib/imaging/pixelStore';
@@ -47,7 +50,7 @@ export interface ImportOptions {
   mergedLesionClass?: LesionClass;
   /** Window stored for HU slices that carry none (NIfTI, DICOM without window tags). Default lung. */
   huWindow?: Window;
-  /** Folder names taken as slice classes when no CSV is given. */
+  /** Folder names taken as slice classes when no CSV is given (default: the usual ones and every name the class aliases know). */
   classFolders?: readonly string[];
   contour?: ContourOptions;
   /**
@@ -113,6 +116,10 @@ interface Context {
   storageRoot: string;
   masks?: Awaited<ReturnType<typeof indexMasks>>;
   labels?: Map<string, string>;
+  /** Folder names taken as slice classes. */
+  classFolders: readonly string[];
+  /** The stored name of a slice class (its canonical name under the class aliases). */
+  canonicalClass: (className: string) => string;
   summary: ImportSummary;
   studyIds: Set<string>;
   /** Per-run cache of listImages(folder). */
@@ -132,6 +139,8 @@ export async function importPath(
   const masks = options.masksDir ? await indexMasks(options.masksDir) : undefined;
   const labels = options.labelsCsv ? await readLabelsCsv(options.labelsCsv) : undefined;
   const found = await discoverInputs(inputPath, options.masksDir ? [options.masksDir] : []);
+  const aliases = await getClassAliases(db);
+  const classFolders = options.classFolders ?? [...new Set([...DEFAULT_CLASS_FOLDERS, ...knownClassNames(aliases)])];
   const summary: ImportSummary = {
     files: found.dicom.length + found.nifti.length + found.images.length,
     studies: 0,
@@ -142,7 +151,7 @@ export async function importPath(
     errors: [],
     skipped: found.skipped,
   };
-  const ctx: Context = { db, options, root: found.root, storageRoot: options.dataDir ?? dataDir(), masks, labels, summary, studyIds: new Set(), folderImages: new Map(), studyByKey: new Map(), inFlight: new Map() };
+  const ctx: Context = { db, options, root: found.root, storageRoot: options.dataDir ?? dataDir(), masks, labels, classFolders, canonicalClass: classResolver(aliases), summary, studyIds: new Set(), folderImages: new Map(), studyByKey: new Map(), inFlight: new Map() };
   let done = 0;
   const progress = (file: string) => onProgress?.({ done: ++done, total: summary.files, file });
 
@@ -225,8 +234,10 @@ function keyOf(ctx: Context, p: string): string {
 }
 
 function sliceClass(ctx: Context, file: string, extraKeys: string[] = []): string | undefined {
-  if (ctx.labels) return classFromCsv(ctx.labels, file, [ctx.root, path.dirname(path.resolve(ctx.options.labelsCsv!))], extraKeys);
-  return classFromFolder(file, ctx.options.classFolders ?? DEFAULT_CLASS_FOLDERS);
+  const named = ctx.labels
+    ? classFromCsv(ctx.labels, file, [ctx.root, path.dirname(path.resolve(ctx.options.labelsCsv!))], extraKeys)
+    : classFromFolder(file, ctx.classFolders);
+  return named === undefined ? undefined : ctx.canonicalClass(named);
 }
 
 function polygonsOf(ctx: Context, labels: Uint8Array, width: number, height: number, mode: MaskMode): LesionPolygon[] {

@@ -7,6 +7,7 @@
  * studies validate. Lesion-free reviewed slices are included as negatives (an all-background label map).
  */
 import { createHash } from 'node:crypto';
+import { loadClassResolver } from '@/lib/classes/aliasSettings';
 import type { Db } from '@/lib/db/client';
 import { polygonsToLabelMap, type LesionPolygon } from '@/lib/imaging/contours';
 import { readPixels } from '@/lib/imaging/pixelStore';
@@ -52,16 +53,24 @@ export async function reviewedSlices(db: Db, { includeSubmitted = false } = {}):
   }));
 }
 
-/** Slices with a slice class for S: reviewed ones, and any whose class came with the import (ground truth). */
+/**
+ * Slices with a slice class for S: reviewed ones, and any whose class came with the import (ground truth). Stored
+ * class names are read through the class aliases (lib/classes/aliases.ts), so a label saved as `COVID-19` before
+ * the alias existed counts as `COVID`; `label` indexes the first of `classNames` naming the same class.
+ */
 export async function classifiedSlices(db: Db, classNames: string[], options: { includeSubmitted?: boolean } = {}) {
+  const canonical = await loadClassResolver(db);
+  const indexOf = new Map<string, number>();
+  classNames.forEach((c, k) => { if (!indexOf.has(canonical(c))) indexOf.set(canonical(c), k); });
   const reviewed = new Set((await reviewedSlices(db, options)).map((s) => s.id));
   const rows = await db.slice.findMany({
     where: { labels: { some: {} } },
     select: { id: true, studyId: true, pixelPath: true, windowWidth: true, windowLevel: true, width: true, height: true, labels: { orderBy: { createdAt: 'desc' }, take: 1, select: { className: true, source: true } } },
   });
   return rows
-    .filter((r) => r.labels[0] && classNames.includes(r.labels[0].className) && (reviewed.has(r.id) || r.labels[0].source === 'IMPORTED'))
-    .map(({ labels, ...r }) => ({ ...r, label: classNames.indexOf(labels[0].className) }));
+    .filter((r) => r.labels[0] && (reviewed.has(r.id) || r.labels[0].source === 'IMPORTED'))
+    .map(({ labels, ...r }) => ({ ...r, label: indexOf.get(canonical(labels[0].className)) ?? -1 }))
+    .filter((r) => r.label >= 0);
 }
 
 /** The slice as the model sees it: stored pixels through the slice's default window, scaled to [0, 1]. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSegmenterConfig } from '@/lib/model/config';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
-import { effectiveThresholds, proposalThresholdsOf, setThresholdOverride, thresholdOverrideSchema } from './thresholds';
+import { effectiveThresholds, overrideAllClasses, proposalThresholdsOf, setThresholdOverride, thresholdOverrideSchema } from './thresholds';
 import { registerVersion } from './versions';
 
 describe('effectiveThresholds', () => {
@@ -13,6 +13,13 @@ describe('effectiveThresholds', () => {
       lesion: { score: 0.5, mask: 0.5, source: 'default' },
     });
     expect(proposalThresholdsOf({ proposalThresholds: null, thresholdOverrides: {} }, ['GGO'])).toEqual({ GGO: { score: 0.5, mask: 0.5 } });
+  });
+
+  it('overrides the score or the mask threshold of every class, keeping the other as it was', () => {
+    const base = { GGO: { score: 0.3, mask: 0.4 }, C: { score: 0.6, mask: 0.5 } };
+    expect(overrideAllClasses(base, { score: 0 })).toEqual({ GGO: { score: 0, mask: 0.4 }, C: { score: 0, mask: 0.5 } });
+    expect(overrideAllClasses(base, { mask: 0.7 })).toEqual({ GGO: { score: 0.3, mask: 0.7 }, C: { score: 0.6, mask: 0.7 } });
+    expect(overrideAllClasses(base, {})).toEqual(base);
   });
 
   it('refuses thresholds outside [0, 1], a mask threshold of 0 or 1, and extra keys', () => {

@@ -41,6 +41,11 @@ export function proposalThresholdsOf(version: VersionThresholds, classNames: str
   return Object.fromEntries(Object.entries(effectiveThresholds(version, classNames)).map(([c, { score, mask }]) => [c, { score, mask }]));
 }
 
+/** `thresholds` with the same score and/or mask threshold for every class (a command line's override). */
+export function overrideAllClasses(thresholds: Record<string, ClassThreshold>, override: Partial<ClassThreshold>): Record<string, ClassThreshold> {
+  return Object.fromEntries(Object.entries(thresholds).map(([c, t]) => [c, { score: override.score ?? t.score, mask: override.mask ?? t.mask }]));
+}
+
 /** Class names of a stored segmenter version (its config), or null when it is not a segmenter. */
 function segmenterClasses(version: { kind: string; config: unknown }): string[] | null {
   if (version.kind !== 'segmenter') return null;

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { availableSliceClasses } from '@/lib/annotations/sliceClasses';
+import { canonicalClassList } from '@/lib/classes/aliases';
+import { loadClassResolver } from '@/lib/classes/aliasSettings';
 import { defaultClassifierConfig, parseSegmenterConfig } from '@/lib/model/config';
 import { saveClassifier } from '@/lib/model/io';
 import { CLASSIFIER_RECIPES } from '@/lib/model/train/recipes';
@@ -24,7 +26,8 @@ export const trainClassifierJob: JobHandler = async (ctx) => {
   const cfg = parsed.data;
   const segmenter = await activeVersion(ctx.db, 'segmenter');
   if (!segmenter) throw new PermanentJobError('S sits on a trained segmenter: train and promote a segmenter first');
-  const classNames = cfg.classNames ?? (await availableSliceClasses(ctx.db));
+  // one name per class: the aliases merge names that mean the same (COVID-19 and COVID)
+  const classNames = canonicalClassList(cfg.classNames ?? (await availableSliceClasses(ctx.db)), await loadClassResolver(ctx.db));
   const labelled = await classifiedSlices(ctx.db, classNames, { includeSubmitted: cfg.includeSubmitted });
   const used = classNames.filter((_, k) => labelled.some((s) => s.label === k));
   if (used.length < 2) throw new PermanentJobError(`S needs slices of at least two classes; found ${used.join(', ') || 'none'} among ${classNames.join(', ')}`);
