@@ -8,7 +8,10 @@
 import fs from 'node:fs';
 import { openClassificationDataset, openSegmentationDataset, readSegmentationSample } from '@/lib/model/data/datasets';
 import { classificationReport, evaluateSegmenter } from '@/lib/model/evaluate';
+import { proposalQuality } from '@/lib/annotations/proposalQuality';
+import { regionProposals } from '@/lib/annotations/proposals';
 import { loadModel, readModelDir } from '@/lib/model/io';
+import { predict } from '@/lib/model/predict';
 import { initModelBackend } from '@/lib/model/runtime';
 import { cachedRankedFeatures } from '@/lib/model/train/trainClassifier';
 import * as tf from '@tensorflow/tfjs';
@@ -36,7 +39,13 @@ async function main() {
     const rep = await evaluateSegmenter(loaded.model, slices, { thresholds });
     console.log(`${refs.length} slices (${split}, ${rep.view} view), ${((Date.now() - t0) / 1000).toFixed(1)} s; proposal thresholds ${thresholds ? 'stored with the model' : 'default'}`);
     for (const k of ['maskAP50', 'maskAP75', 'mAP', 'dice', 'thresholds', 'bestDice', 'bestThresholds', 'proposalsPerSlice', 'lesionSlicesWithProposal'] as const) console.log(`${k.padEnd(24)} ${JSON.stringify(rep[k])}`);
-    console.log(JSON.stringify(rep.summary));
+    // what an annotator is shown: the outlines the score job stores, against the true lesion pixels
+    const proposals = proposalQuality(slices.map((s) => {
+      const p = predict(loaded.model, s.image, undefined, { thresholds, polygons: false });
+      return { proposals: regionProposals(p, loaded.model.config.classNames), truth: s.labels, width: s.image.width, height: s.image.height };
+    }));
+    console.log(`${'proposal outlines'.padEnd(24)} ${JSON.stringify(proposals)}`);
+    console.log(JSON.stringify({ ...rep.summary, proposalOutlines: proposals }));
   } else {
     const model = loaded.model;
     const refs = pick(openClassificationDataset(a.data!, model.config.classNames));

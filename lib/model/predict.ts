@@ -53,6 +53,8 @@ export interface SlicePrediction {
   instances: PredictedInstance[];
   /** Per-pixel label map (0 background, k = classNames[k-1]); higher-scoring instances win overlaps. */
   labelMap: Uint8Array;
+  /** Per-pixel score of the instance whose label the pixel carries (0 on background). */
+  scoreMap: Float32Array;
   width: number;
   height: number;
   /** From S, when a classifier is given: class name → probability (sigmoid). */
@@ -87,6 +89,7 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
   const boxes = boxesToOriginal(det.boxes, input.imageHW, [height, width]);
   const m = segmenter.config.maskHead.resolution;
   const labelMap = new Uint8Array(height * width);
+  const scoreMap = new Float32Array(height * width);
   const instances: PredictedInstance[] = [];
   let wsum = 0, usum = 0, umax = 0;
   for (let i = 0; i < det.scores.length; i++) { // detections come in decreasing score order
@@ -112,13 +115,16 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
         const p = y * width + x;
         area++;
         if (mask) mask[p] = 1;
-        if (labelMap[p] === 0) labelMap[p] = label;
+        if (labelMap[p] === 0) {
+          labelMap[p] = label;
+          scoreMap[p] = score;
+        }
       }
     }
     const polygon = opts.polygons === false ? [] : regionPolygons(region, inside, className);
     instances.push({ class: className, label, score, box, polygon, area, uncertainty: u, ...(mask ? { mask } : {}), ...(opts.keepRegions ? { region } : {}) });
   }
-  const out: SlicePrediction = { instances, labelMap, width, height, uncertainty: { detection: wsum > 0 ? usum / wsum : 0, detectionMax: umax } };
+  const out: SlicePrediction = { instances, labelMap, scoreMap, width, height, uncertainty: { detection: wsum > 0 ? usum / wsum : 0, detectionMax: umax } };
   if (classifier) {
     const cin = prepareInput(slice, classifier.config.segmenter);
     try {

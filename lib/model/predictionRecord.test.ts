@@ -10,6 +10,7 @@ const prediction: SlicePrediction = {
   width: 32,
   height: 24,
   labelMap: new Uint8Array(32 * 24),
+  scoreMap: new Float32Array(32 * 24),
   instances: [
     { class: 'GGO', label: 1, score: 0.912345678, box: [1.234, 2.345, 12.999, 10.001], area: 76, uncertainty: 0.3, mask: new Uint8Array(4), polygon: [{ points: outer, holes: [hole] }, { points: second, holes: [] }] },
     { class: 'C', label: 2, score: 0.25, box: [20, 20, 25, 25], area: 9, uncertainty: 0.8, polygon: [] },

@@ -5,8 +5,7 @@
  * the version's proposal thresholds (an admin's override, else those calibrated at training time).
  */
 import type { Db } from '@/lib/db/client';
-import type { LesionClass } from '@/lib/imaging/contours';
-import { validatePolygon } from '@/lib/annotations/polygon';
+import { regionProposals } from '@/lib/annotations/proposals';
 import { replaceProposals } from '@/lib/slices/sliceTransaction';
 import type { UncertaintySignals } from '@/lib/al/types';
 import { loadClassifier, loadSegmenter } from '@/lib/model/io';
@@ -23,20 +22,6 @@ export function signalsOf(p: SlicePrediction): UncertaintySignals {
     segmentation: p.uncertainty.detection,
     ...(p.uncertainty.leastConfidence !== undefined ? { leastConfidence: p.uncertainty.leastConfidence, margin: p.uncertainty.margin, entropy: p.uncertainty.entropy } : {}),
   };
-}
-
-/**
- * Proposal polygons in the annotation classes, from a prediction made with the proposal thresholds; a merged-lesion
- * model proposes GGO (the schema has no lesion class).
- */
-export function proposalsOf(p: SlicePrediction) {
-  return p.instances
-    .flatMap((i) =>
-      i.polygon.flatMap((poly) => {
-        const valid = validatePolygon(poly, p.width, p.height);
-        return valid.ok ? [{ lesionClass: (i.class === 'C' ? 'C' : 'GGO') as LesionClass, score: i.score, ...valid.polygon }] : [];
-      }),
-    );
 }
 
 async function versionFor(db: Db, kind: 'segmenter' | 'classifier', id?: string) {
@@ -64,7 +49,7 @@ export const scoreJob: JobHandler = async (ctx) => {
     for (const [k, s] of slices.entries()) {
       if (ctx.signal.aborted) break;
       const prediction = predict(segmenter, await greySlice(s), classifier, { thresholds });
-      const polygons = proposalsOf(prediction);
+      const polygons = regionProposals(prediction, segmenter.config.classNames);
       const signals = signalsOf(prediction);
       // The slice-write protocol replaces the previous proposals (with their revisions) and stores the predictions.
       await replaceProposals(ctx.db, s.id, {
