@@ -39,7 +39,7 @@ test('reject with a comment, fix and resubmit, accept: the history shows every r
   // The reviewer accepts.
   await reviewer.goto(`/annotate/${id}`);
   await expect(reviewer.getByTestId('editor-canvas')).toHaveAttribute('data-ready', '1');
-  await reviewer.getByRole('button', { name: 'Accept' }).click();
+  await reviewer.getByRole('button', { name: 'Accept', exact: true }).click();
   await reviewer.waitForURL(/\/review$/);
   expect((await editorState(reviewer.request, id)).polygons.map((p) => p.lesionClass).sort()).toEqual(['C', 'GGO']);
 
