@@ -35,11 +35,18 @@ export function regionProposals(p: PredictedMaps, classNames: readonly string[])
     for (const region of labelMapToPolygons(p.labelMap, width, height, { [k + 1]: annotationClass(name) })) {
       const valid = validatePolygon(region, width, height);
       if (!valid.ok) continue;
-      // the best detection score under the region's outline
-      inside.fill(0);
+      // the best detection score under the region's outline (only its bounding box is painted and read)
+      const xs = valid.polygon.points.map(([x]) => x), ys = valid.polygon.points.map(([, y]) => y);
+      const [x0, x1] = [Math.max(0, Math.floor(Math.min(...xs))), Math.min(width, Math.ceil(Math.max(...xs)))];
+      const [y0, y1] = [Math.max(0, Math.floor(Math.min(...ys))), Math.min(height, Math.ceil(Math.max(...ys)))];
       fillPolygon(valid.polygon, width, height, inside, 1);
       let score = 0;
-      for (let i = 0; i < inside.length; i++) if (inside[i] && p.labelMap[i] === k + 1 && p.scoreMap[i] > score) score = p.scoreMap[i];
+      for (let y = y0; y < y1; y++) {
+        for (let i = y * width + x0; i < y * width + x1; i++) {
+          if (inside[i] && p.labelMap[i] === k + 1 && p.scoreMap[i] > score) score = p.scoreMap[i];
+          inside[i] = 0;
+        }
+      }
       if (score > 0) out.push({ lesionClass: region.lesionClass, points: valid.polygon.points as [number, number][], holes: valid.polygon.holes as [number, number][][], score });
     }
   });

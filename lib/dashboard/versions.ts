@@ -4,7 +4,7 @@
  * with its figures empty, rather than breaking the page — and flattened into tables (one row per version).
  */
 import { z } from 'zod';
-import { effectiveThresholds } from '@/lib/models/thresholds';
+import { effectiveThresholds, segmenterClasses } from '@/lib/models/thresholds';
 import type { FigureTable } from './csv';
 
 /** The columns of a ModelVersion row the dashboard reads (Prisma rows fit). */
@@ -86,8 +86,7 @@ export function segmenterVersions(rows: readonly VersionRecord[]): SegmenterVers
   const byId = new Map(rows.map((r) => [r.id, r]));
   return versionsOf(rows, 'segmenter', segmentationSchema).map((v) => {
     const row = byId.get(v.id)!;
-    const config = z.object({ classNames: z.array(z.string()) }).safeParse(row.config);
-    const classNames = config.success ? config.data.classNames : [...LESION_COLUMNS.slice(0, 2)];
+    const classNames = segmenterClasses(row) ?? [...LESION_COLUMNS.slice(0, 2)];
     return { ...v, thresholds: effectiveThresholds({ proposalThresholds: row.proposalThresholds, thresholdOverrides: row.thresholdOverrides }, classNames) };
   });
 }

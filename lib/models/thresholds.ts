@@ -47,7 +47,7 @@ export function overrideAllClasses(thresholds: Record<string, ClassThreshold>, o
 }
 
 /** Class names of a stored segmenter version (its config), or null when it is not a segmenter. */
-function segmenterClasses(version: { kind: string; config: unknown }): string[] | null {
+export function segmenterClasses(version: { kind: string; config?: unknown }): string[] | null {
   if (version.kind !== 'segmenter') return null;
   try {
     return parseSegmenterConfig(version.config).classNames;

@@ -15,7 +15,6 @@ import { assignWeights, loadSegmenter, readModelDir, saveSegmenter } from '@/lib
 import { SEGMENTER_RECIPES } from '@/lib/model/train/recipes';
 import { trainSegmenter } from '@/lib/model/train/trainSegmenter';
 import { baseVersion } from '@/lib/models/baseModel';
-import { proposalThresholdsOf } from '@/lib/models/thresholds';
 import { activeVersion, promoteIfBetter, registerVersion, type GateFigures } from '@/lib/models/versions';
 import { trainSegmenterConfigSchema } from '../requests';
 import { enqueueJob } from '../service';
