@@ -4,7 +4,7 @@
  * and DATA_DIR) to share the work.
  */
 import { getDb } from '../lib/db/client';
-import { jobHandlers } from '../lib/jobs/handlers';
+import { jobTypes } from '../lib/jobs/handlers';
 import { createJobQueue } from '../lib/jobs/queue';
 import { workerLoop } from '../lib/jobs/worker';
 
@@ -20,7 +20,7 @@ async function main() {
   const queue = createJobQueue(db);
   await queue.start();
   try {
-    await workerLoop({ db, queue, handlers: jobHandlers(), signal: controller.signal, log: (line) => console.log(`[worker] ${line}`) });
+    await workerLoop({ db, queue, jobTypes: jobTypes(), signal: controller.signal, log: (line) => console.log(`[worker] ${line}`) });
   } finally {
     await queue.stop();
     await db.$disconnect();

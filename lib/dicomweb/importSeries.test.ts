@@ -85,7 +85,7 @@ describe('importing from a misbehaving DICOMweb server', () => {
     mode = 'truncated';
     const queue = createJobQueue(t.db, t.url);
     const job = await startDicomWebImport(t.db, { serverId, series: [REF] }, null, queue);
-    const run = () => workerLoop({ db: t.db, queue, handlers: { 'import-dicomweb': importDicomWebJob }, signal: new AbortController().signal, maxJobs: 1, pollMs: 20, workerId: 'w' });
+    const run = () => workerLoop({ db: t.db, queue, jobTypes: { 'import-dicomweb': importDicomWebJob }, signal: new AbortController().signal, maxJobs: 1, pollMs: 20, workerId: 'w' });
     await run();
     let row = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
     expect(row.status).toBe('QUEUED'); // transient: retried automatically

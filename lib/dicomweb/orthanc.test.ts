@@ -67,7 +67,7 @@ describe.skipIf(!orthanc.available)('DICOMweb against a real Orthanc', () => {
   });
 
   const runJob = async (jobId: string) => {
-    await workerLoop({ db: t.db, queue, handlers: { 'import-dicomweb': importDicomWebJob }, signal: new AbortController().signal, maxJobs: 1, pollMs: 20, workerId: 'test-worker' });
+    await workerLoop({ db: t.db, queue, jobTypes: { 'import-dicomweb': importDicomWebJob }, signal: new AbortController().signal, maxJobs: 1, pollMs: 20, workerId: 'test-worker' });
     return t.db.job.findUniqueOrThrow({ where: { id: jobId } });
   };
 

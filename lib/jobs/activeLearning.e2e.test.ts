@@ -14,7 +14,7 @@ import { createTestUser } from '@/lib/testing/fixtures';
 import { haveMedseg, medsegDir, medsegImages, medsegMasks, stageMedseg } from '@/lib/testing/medseg';
 import { waitFor } from '@/lib/testing/wait';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
-import { jobHandlers } from './handlers';
+import { jobTypes } from './handlers';
 import { TableQueue } from './queue';
 import { enqueueJob } from './service';
 import { requestCancel } from './store';
@@ -39,7 +39,7 @@ describe.skipIf(!haveMedseg)('active-learning loop on real slices', () => {
     const labelled = await importPath(t.db, path.join(work, 'labelled'), { masksDir: medsegMasks, studyFrom: 'file' });
     const unlabelled = await importPath(t.db, path.join(work, 'queue'), { studyFrom: 'file' });
     expect(labelled.errors.concat(unlabelled.errors)).toEqual([]);
-    loop = workerLoop({ db: t.db, queue: queue(), handlers: jobHandlers(), signal: stop.signal, pollMs: 100, workerId: 'test-worker' });
+    loop = workerLoop({ db: t.db, queue: queue(), jobTypes: jobTypes(), signal: stop.signal, pollMs: 100, workerId: 'test-worker' });
   }, 120_000);
 
   afterAll(async () => {

@@ -19,6 +19,8 @@ export const trainSegmenterConfigSchema = z.object({
   forcePromote: z.boolean().default(false),
 });
 
+export type TrainSegmenterConfig = z.output<typeof trainSegmenterConfigSchema>;
+
 export const trainClassifierConfigSchema = z.object({
   mode: z.enum(['heads', 'heads+bn', 'full']).default('heads'),
   classNames: z.array(z.string().min(1)).min(2).optional(),
@@ -31,11 +33,15 @@ export const trainClassifierConfigSchema = z.object({
   forcePromote: z.boolean().default(false),
 });
 
+export type TrainClassifierConfig = z.output<typeof trainClassifierConfigSchema>;
+
 export const scoreConfigSchema = z.object({
   /** Score with these versions instead of the active ones. */
   segmenterVersionId: z.string().optional(),
   classifierVersionId: z.string().optional(),
 });
+
+export type ScoreConfig = z.output<typeof scoreConfigSchema>;
 
 export const evaluateConfigSchema = z.object({ versionId: z.string().min(1) });
 

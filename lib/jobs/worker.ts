@@ -1,20 +1,21 @@
 /**
- * The worker loop: put back jobs whose worker died, claim the next job, run its handler with a heartbeat that keeps
- * the lease and notices cancellation, and record how it ended. Several workers (processes or hosts) can run this
+ * The worker loop: put back jobs whose worker died, claim the next job, parse its config with its job type's schema,
+ * run it with a heartbeat that keeps the lease and notices cancellation, and record how it ended. Several workers (processes or hosts) can run this
  * loop against one database: the row claim in lib/jobs/store.ts guarantees each job runs once at a time.
  */
 import { hostname } from 'node:os';
 import { inspect } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import type { Db } from '@/lib/db/client';
 import type { JobQueue } from './queue';
 import { appendLog, claimJob, DEFAULT_LEASE_MS, endJob, failAttempt, heartbeat, isCancelRequested, reapExpiredLeases, reportProgress } from './store';
-import { PermanentJobError, type JobContext, type JobHandlers } from './types';
+import { PermanentJobError, type JobContext, type JobRegistry, type JobType } from './types';
 
 export interface WorkerOptions {
   db: Db;
   queue: JobQueue;
-  handlers: JobHandlers;
+  jobTypes: JobRegistry;
   signal: AbortSignal;
   log?: (line: string) => void;
   workerId?: string;
@@ -29,9 +30,9 @@ export const defaultWorkerId = () => `${hostname()}:${process.pid}`;
 class Cancelled extends Error {}
 
 export async function workerLoop(options: WorkerOptions): Promise<number> {
-  const { db, queue, handlers, signal, log = () => undefined, pollMs = 1_000, leaseMs = DEFAULT_LEASE_MS } = options;
+  const { db, queue, jobTypes, signal, log = () => undefined, pollMs = 1_000, leaseMs = DEFAULT_LEASE_MS } = options;
   const workerId = options.workerId ?? defaultWorkerId();
-  const types = Object.keys(handlers);
+  const types = Object.keys(jobTypes);
   log(`worker ${workerId} ready (${queue.kind}); job types: ${types.join(', ') || 'none'}`);
   let ran = 0;
   while (!signal.aborted && (options.maxJobs === undefined || ran < options.maxJobs)) {
@@ -56,16 +57,27 @@ export async function workerLoop(options: WorkerOptions): Promise<number> {
       await sleep(pollMs, undefined, { signal }).catch(() => undefined);
       continue;
     }
-    await runJob(db, queue, claimed, workerId, handlers, signal, leaseMs, log);
+    await runJob(db, queue, claimed, workerId, jobTypes, signal, leaseMs, log);
     ran++;
   }
   log('stopped');
   return ran;
 }
 
-async function runJob(db: Db, queue: JobQueue, jobId: string, workerId: string, handlers: JobHandlers, shutdown: AbortSignal, leaseMs: number, log: (line: string) => void) {
+/**
+ * The job's config as its type's schema reads it (defaults applied). The same for every type, before anything runs:
+ * a config that does not parse will not parse on a retry either, so the job fails at once.
+ */
+export function parseJobConfig(jobType: JobType | undefined, type: string, config: unknown): unknown {
+  if (!jobType) throw new PermanentJobError(`no handler for job type ${type}`);
+  const parsed = jobType.configSchema.safeParse(config ?? {});
+  if (!parsed.success) throw new PermanentJobError(`invalid ${type} config: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+async function runJob(db: Db, queue: JobQueue, jobId: string, workerId: string, jobTypes: JobRegistry, shutdown: AbortSignal, leaseMs: number, log: (line: string) => void) {
   const job = await db.job.findUniqueOrThrow({ where: { id: jobId } });
-  const handler = handlers[job.type];
+  const jobType = jobTypes[job.type];
   const controller = new AbortController();
   const onShutdown = () => controller.abort(new Error('worker shutting down'));
   shutdown.addEventListener('abort', onShutdown);
@@ -87,7 +99,7 @@ async function runJob(db: Db, queue: JobQueue, jobId: string, workerId: string, 
     db,
     jobId,
     type: job.type,
-    config: job.config,
+    queuedAt: job.createdAt,
     attempt: job.attempts,
     workerId,
     signal: controller.signal,
@@ -103,9 +115,9 @@ async function runJob(db: Db, queue: JobQueue, jobId: string, workerId: string, 
   };
   log(`job ${jobId} (${job.type}) attempt ${job.attempts} started`);
   try {
-    if (!handler) throw new PermanentJobError(`no handler for job type ${job.type}`);
     await appendLog(db, jobId, `attempt ${job.attempts} started on ${workerId}`);
-    const outcome = await handler(ctx);
+    const config = parseJobConfig(jobType, job.type, job.config);
+    const outcome = await jobType!.run(ctx, config);
     if (cancelled || controller.signal.aborted) throw controller.signal.reason ?? new Cancelled('cancelled');
     if (outcome?.message) await appendLog(db, jobId, outcome.message);
     await endJob(db, jobId, workerId, 'SUCCEEDED', { resultVersionId: outcome?.resultVersionId });

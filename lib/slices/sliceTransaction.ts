@@ -265,7 +265,8 @@ export async function replaceProposals(db: Db, sliceId: string, write: ProposalW
     for (const r of rows) revisions.push({ annotationId: r.id, version: 1, sliceVersion: slice.version, action: 'CREATE', snapshot: snapshot(r, 'DRAFT') });
     if (revisions.length) await tx.annotationRevision.createMany({ data: revisions });
     for (const p of write.predictions) {
-      const data = { uncertainty: p.uncertainty, classProbs: p.classProbs ?? undefined };
+      // createdAt is when the prediction was made: a re-score refreshes it (a resumed score job reads it).
+      const data = { uncertainty: p.uncertainty, classProbs: p.classProbs ?? undefined, createdAt: new Date() };
       await tx.prediction.upsert({ where: { sliceId_modelVersionId: { sliceId, modelVersionId: p.modelVersionId } }, create: { sliceId, modelVersionId: p.modelVersionId, ...data }, update: data });
     }
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestUser } from '@/lib/testing/fixtures';
 import { createTestDb, type TestDb } from '@/lib/testing/testDb';
-import { jobHandlers } from '@/lib/jobs/handlers';
+import { jobTypes } from '@/lib/jobs/handlers';
 import { TableQueue } from '@/lib/jobs/queue';
 import { workerLoop } from '@/lib/jobs/worker';
 import { saveUploadStream, startUploadImport, uploadName, uploadStatus, type UploadStatus } from './importUpload';
@@ -54,7 +54,7 @@ describe('startUploadImport and the import job', () => {
     await t?.cleanup();
   });
   /** Runs the worker until it has taken one job, as the worker process would. */
-  const runWorker = () => workerLoop({ db: t.db, queue: new TableQueue(t.db), handlers: jobHandlers(), signal: new AbortController().signal, pollMs: 20, maxJobs: 1 });
+  const runWorker = () => workerLoop({ db: t.db, queue: new TableQueue(t.db), jobTypes: jobTypes(), signal: new AbortController().signal, pollMs: 20, maxJobs: 1 });
 
   it('queues the import in the worker; the job unpacks, imports slices, masks and classes, reports the corrupt file, and cleans up', async () => {
     const admin = await createTestUser(t.db, 'ADMIN', 'Admin');

@@ -9,15 +9,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isDomainError } from '@/lib/errors';
 import { importPath } from '@/lib/import/importPath';
-import { importJobConfigSchema, uploadDir } from '@/lib/uploads/importUpload';
+import { importJobConfigSchema, uploadDir, type ImportJobConfig } from '@/lib/uploads/importUpload';
 import { detectLayout } from '@/lib/uploads/layout';
 import { extractZip } from '@/lib/uploads/unzip';
-import { PermanentJobError, type JobHandler } from '../types';
+import { defineJobType, PermanentJobError, type JobContext, type JobOutcome } from '../types';
 
-export const importJob: JobHandler = async (ctx) => {
-  const parsed = importJobConfigSchema.safeParse(ctx.config);
-  if (!parsed.success) throw new PermanentJobError(`invalid import config: ${parsed.error.message}`);
-  const cfg = parsed.data;
+async function runImport(ctx: JobContext, cfg: ImportJobConfig): Promise<JobOutcome> {
   const dir = uploadDir(cfg.uploadId);
   const root = path.join(dir, 'files');
   const rel = (file: string) => (path.isAbsolute(file) ? path.relative(root, file) : file);
@@ -51,4 +48,11 @@ export const importJob: JobHandler = async (ctx) => {
   } finally {
     await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
-};
+}
+
+export const importJob = defineJobType({
+  name: 'import',
+  description: "Unpacks a zip uploaded in the admin console and imports its images, masks and slice classes.",
+  configSchema: importJobConfigSchema,
+  run: runImport,
+});

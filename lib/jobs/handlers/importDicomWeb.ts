@@ -5,15 +5,12 @@
  * admin's "Resume") downloads only the series that are still missing.
  */
 import path from 'node:path';
-import { dicomWebImportConfigSchema, importSeriesFromServer, seriesName } from '@/lib/dicomweb/importSeries';
+import { dicomWebImportConfigSchema, importSeriesFromServer, seriesName, type DicomWebImportConfig } from '@/lib/dicomweb/importSeries';
 import { serverEndpoint, ServerNotFoundError } from '@/lib/dicomweb/servers';
-import { PermanentJobError, type JobHandler } from '../types';
+import { defineJobType, PermanentJobError, type JobContext, type JobOutcome } from '../types';
 import { jobDir } from './common';
 
-export const importDicomWebJob: JobHandler = async (ctx) => {
-  const parsed = dicomWebImportConfigSchema.safeParse(ctx.config);
-  if (!parsed.success) throw new PermanentJobError(`invalid import-dicomweb config: ${parsed.error.message}`);
-  const config = parsed.data;
+async function runDicomWebImport(ctx: JobContext, config: DicomWebImportConfig): Promise<JobOutcome> {
   const server = await serverEndpoint(ctx.db, config.serverId).catch((err: unknown) => {
     throw err instanceof ServerNotFoundError ? new PermanentJobError(err.message) : err;
   });
@@ -35,4 +32,11 @@ export const importDicomWebJob: JobHandler = async (ctx) => {
   const message = `${failed.length} of ${outcomes.length} series could not be imported (${counts}); nothing of them was kept; resume the job to retry them. ${list}`;
   // Only a server that may answer better later is worth an automatic retry.
   throw failed.some((f) => f.state === 'failed' && f.transient) ? new Error(message) : new PermanentJobError(message);
-};
+}
+
+export const importDicomWebJob = defineJobType({
+  name: 'import-dicomweb',
+  description: 'Retrieves chosen series from a DICOMweb server (PACS) and imports them; a retry fetches only the missing ones.',
+  configSchema: dicomWebImportConfigSchema,
+  run: runDicomWebImport,
+});

@@ -1,4 +1,4 @@
-import type { JobHandlers } from '../types';
+import type { JobRegistry } from '../types';
 import { evaluateJob } from './evaluate';
 import { importDicomWebJob } from './importDicomWeb';
 import { importJob } from './import';
@@ -6,14 +6,11 @@ import { scoreJob } from './score';
 import { trainClassifierJob } from './trainClassifier';
 import { trainSegmenterJob } from './trainSegmenter';
 
-/** The job types this worker runs, by name (MONAI Label's split: one task per file). */
-export function jobHandlers(): JobHandlers {
-  return {
-    'train-segmenter': trainSegmenterJob,
-    'train-classifier': trainClassifierJob,
-    score: scoreJob,
-    evaluate: evaluateJob,
-    'import-dicomweb': importDicomWebJob,
-    import: importJob,
-  };
+/**
+ * The job types this worker runs, by name (MONAI Label's split: one task per file). Each entry says what it does
+ * and which config it takes; the worker parses the config with it before running the job.
+ */
+export function jobTypes(): JobRegistry {
+  const entries = [trainSegmenterJob, trainClassifierJob, scoreJob, evaluateJob, importDicomWebJob, importJob];
+  return Object.fromEntries(entries.map((t) => [t.name, t]));
 }

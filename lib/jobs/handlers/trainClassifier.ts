@@ -15,15 +15,12 @@ import { saveClassifier } from '@/lib/model/io';
 import { CLASSIFIER_RECIPES } from '@/lib/model/train/recipes';
 import { trainClassifier } from '@/lib/model/train/trainClassifier';
 import { activeVersion, promoteIfBetter, registerVersion } from '@/lib/models/versions';
-import { trainClassifierConfigSchema } from '../requests';
+import { trainClassifierConfigSchema, type TrainClassifierConfig } from '../requests';
 import { classifiedSlices, greySlice, splitByStudy } from '../trainingData';
-import { PermanentJobError, type JobHandler } from '../types';
+import { defineJobType, PermanentJobError, type JobContext, type JobOutcome } from '../types';
 import { absolute, jobDir, prepareBackend, progressForwarder, writeModelAtomically } from './common';
 
-export const trainClassifierJob: JobHandler = async (ctx) => {
-  const parsed = trainClassifierConfigSchema.safeParse(ctx.config);
-  if (!parsed.success) throw new PermanentJobError(`invalid config: ${parsed.error.message}`);
-  const cfg = parsed.data;
+async function runTrainClassifier(ctx: JobContext, cfg: TrainClassifierConfig): Promise<JobOutcome> {
   const segmenter = await activeVersion(ctx.db, 'segmenter');
   if (!segmenter) throw new PermanentJobError('S sits on a trained segmenter: train and promote a segmenter first');
   // one name per class: the aliases merge names that mean the same (COVID-19 and COVID)
@@ -82,4 +79,11 @@ export const trainClassifierJob: JobHandler = async (ctx) => {
   } finally {
     result.model.dispose();
   }
-};
+}
+
+export const trainClassifierJob = defineJobType({
+  name: 'train-classifier',
+  description: "Trains the slice classifier S on the slice classes, on the active segmenter's frozen trunk, and promotes it through the gate.",
+  configSchema: trainClassifierConfigSchema,
+  run: runTrainClassifier,
+});

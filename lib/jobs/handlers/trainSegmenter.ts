@@ -16,10 +16,10 @@ import { SEGMENTER_RECIPES } from '@/lib/model/train/recipes';
 import { trainSegmenter } from '@/lib/model/train/trainSegmenter';
 import { baseVersion } from '@/lib/models/baseModel';
 import { activeVersion, promoteIfBetter, registerVersion, type GateFigures } from '@/lib/models/versions';
-import { trainSegmenterConfigSchema } from '../requests';
+import { trainSegmenterConfigSchema, type TrainSegmenterConfig } from '../requests';
 import { enqueueJob } from '../service';
 import { labelledSlice, reviewedSlices, splitByStudy } from '../trainingData';
-import { PermanentJobError, type JobContext, type JobHandler } from '../types';
+import { defineJobType, PermanentJobError, type JobContext, type JobOutcome } from '../types';
 import { absolute, jobDir, prepareBackend, progressForwarder, writeModelAtomically } from './common';
 
 type Version = NonNullable<Awaited<ReturnType<typeof activeVersion>>>;
@@ -56,10 +56,7 @@ async function figureOn(version: Version | null, slices: LabelledSlice[], log: J
   }
 }
 
-export const trainSegmenterJob: JobHandler = async (ctx) => {
-  const parsed = trainSegmenterConfigSchema.safeParse(ctx.config);
-  if (!parsed.success) throw new PermanentJobError(`invalid config: ${parsed.error.message}`);
-  const cfg = parsed.data;
+async function runTrainSegmenter(ctx: JobContext, cfg: TrainSegmenterConfig): Promise<JobOutcome> {
   await prepareBackend(ctx);
   const reviewed = await reviewedSlices(ctx.db, { includeSubmitted: cfg.includeSubmitted });
   const { train, val } = splitByStudy(reviewed);
@@ -121,4 +118,11 @@ export const trainSegmenterJob: JobHandler = async (ctx) => {
   } finally {
     result.model.dispose();
   }
-};
+}
+
+export const trainSegmenterJob = defineJobType({
+  name: 'train-segmenter',
+  description: 'Fine-tunes the active segmenter (or trains one from scratch) on the reviewed slices, calibrates its proposal thresholds and promotes it through the gate.',
+  configSchema: trainSegmenterConfigSchema,
+  run: runTrainSegmenter,
+});

@@ -1,0 +1,90 @@
+/**
+ * The score job resumes: a retried attempt skips the slices its earlier attempt already scored with the version,
+ * and still scores those whose prediction predates the job (an admin changed the thresholds since).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importPath } from '@/lib/import/importPath';
+import { useTestBackend } from '@/lib/model/train/testBackend';
+import { ensureBaseModel } from '@/lib/models/baseModel';
+import { repoRoot } from '@/lib/paths';
+import { createTestDb, type TestDb } from '@/lib/testing/testDb';
+import type { JobContext } from '../types';
+import { scoreJob } from './score';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ctms-score-'));
+
+/** Grey slices with a bright blob each, so the model has something to look at. */
+async function writeSlices(dir: string, count: number) {
+  fs.mkdirSync(dir, { recursive: true });
+  const size = 96;
+  for (let k = 0; k < count; k++) {
+    const grey = new Uint8Array(size * size).fill(40);
+    for (let y = 30; y < 50 + k * 4; y++) for (let x = 20 + k * 5; x < 60; x++) grey[y * size + x] = 170;
+    await sharp(Buffer.from(grey), { raw: { width: size, height: size, channels: 1 } }).png().toFile(path.join(dir, `s-${k}.png`));
+  }
+}
+
+function context(t: TestDb, queuedAt: Date, attempt: number, stopAfter = Infinity): { ctx: JobContext; log: string[] } {
+  const controller = new AbortController();
+  const log: string[] = [];
+  let steps = 0;
+  const ctx: JobContext = {
+    db: t.db, jobId: 'score-job', type: 'score', queuedAt, attempt, workerId: 'test', signal: controller.signal,
+    // the attempt "dies" after `stopAfter` slices
+    progress: async () => {
+      if (++steps >= stopAfter) controller.abort(new Error('worker died'));
+    },
+    log: async (line) => void log.push(line),
+  };
+  return { ctx, log };
+}
+
+const modelProposals = (t: TestDb) => t.db.annotation.findMany({ where: { source: 'MODEL', deletedAt: null }, select: { id: true, sliceId: true } });
+
+describe('score job', () => {
+  let t: TestDb;
+  let versionId: string;
+  beforeAll(async () => {
+    await useTestBackend();
+    process.env.DATA_DIR = path.join(tmp, 'data');
+    t = await createTestDb('sqlite');
+    await writeSlices(path.join(tmp, 'slices'), 5);
+    const summary = await importPath(t.db, path.join(tmp, 'slices'), { studyFrom: 'file' });
+    expect(summary.slicesAdded).toBe(5);
+    versionId = (await ensureBaseModel(t.db, path.join(repoRoot(), 'models', 'base')))!.versionId;
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('a retried attempt skips the slices already scored for the version since the job was queued', async () => {
+    const slices = await t.db.slice.findMany({ orderBy: [{ studyId: 'asc' }, { index: 'asc' }], select: { id: true } });
+    // one slice was scored by an earlier job, before this one was queued: it is scored again
+    const stale = slices[4].id;
+    await t.db.prediction.create({ data: { sliceId: stale, modelVersionId: versionId, uncertainty: { segmentation: 0.5 }, createdAt: new Date(Date.now() - 60_000) } });
+    const queuedAt = new Date(Date.now() - 1_000);
+
+    const first = context(t, queuedAt, 1, 2);
+    await scoreJob.run(first.ctx, scoreJob.configSchema.parse({}));
+    const afterFirst = await t.db.prediction.findMany({ where: { modelVersionId: versionId, createdAt: { gte: queuedAt } } });
+    expect(afterFirst.map((p) => p.sliceId).sort()).toEqual([slices[0].id, slices[1].id].sort());
+    const proposalsBefore = await modelProposals(t);
+
+    const second = context(t, queuedAt, 2);
+    await scoreJob.run(second.ctx, scoreJob.configSchema.parse({}));
+    expect(second.log.join('\n')).toMatch(/scoring 3 slices .*\(2 already scored by an earlier attempt\)/);
+    const predictions = await t.db.prediction.findMany({ where: { modelVersionId: versionId } });
+    expect(predictions).toHaveLength(5);
+    expect(predictions.every((p) => p.createdAt >= queuedAt)).toBe(true);
+    // the first attempt's predictions and proposals were left as they were
+    for (const p of afterFirst) expect(predictions.find((q) => q.sliceId === p.sliceId)!.createdAt).toEqual(p.createdAt);
+    const kept = new Set(slices.slice(0, 2).map((s) => s.id));
+    const proposalsAfter = await modelProposals(t);
+    expect(proposalsAfter.filter((a) => kept.has(a.sliceId)).map((a) => a.id).sort()).toEqual(proposalsBefore.filter((a) => kept.has(a.sliceId)).map((a) => a.id).sort());
+  });
+});
