@@ -76,6 +76,39 @@ describe('MaskRcnn (tiny)', () => {
     expect(b).toEqual(a);
   });
 
+  it('trains on a lesion-free slice (torchvision negative sample): finite losses, no box or mask loss, toward background', () => {
+    const model = new MaskRcnn(cfg, 3);
+    const { sample } = syntheticSlice();
+    const negative = { ...sample, id: 'negative', labels: new Uint8Array(sample.labels.length) };
+    const { input, targets } = prepareTrainingSample(negative.image, negative.labels, 'classes', cfg);
+    expect(targets.labels.length).toBe(0);
+    const losses = () => tf.tidy(() => Object.fromEntries(Object.entries(model.lossTerms(input, targets, createRng(9))).map(([k, v]) => [k, v.dataSync()[0]])));
+    // how sure the model is that something is there: the foreground probability mass over every proposal
+    const foreground = () => model.detect(input, { scoreThresh: -0.01, detectionsPerImg: 1000, withMasks: false }).scores.reduce((a, b) => a + b, 0);
+    const before = losses();
+    for (const n of LOSS_NAMES) expect(Number.isFinite(before[n]), n).toBe(true);
+    expect(before.loss_mask).toBe(0);
+    expect(before.loss_box_reg).toBe(0);
+    expect(before.loss_rpn_box_reg).toBe(0);
+    expect(before.loss_objectness).toBeGreaterThan(0);
+    expect(before.loss_classifier).toBeGreaterThan(0);
+    const foregroundBefore = foreground();
+    const adam = new Adam({ lr: 1e-3, weightDecay: 0, weightDecayMode: 'decoupled' });
+    const rng = createRng(10);
+    for (let i = 0; i < 5; i++) {
+      const step = segmenterStep(model, negative, rng, adam, { augment: null });
+      expect(step.loss_mask).toBe(0);
+    }
+    const after = losses();
+    // every sample is background: the steps lower objectness and the class scores of every lesion class
+    expect(after.loss_objectness).toBeLessThan(before.loss_objectness);
+    expect(after.loss_classifier).toBeLessThan(before.loss_classifier);
+    expect(foreground()).toBeLessThan(foregroundBefore);
+    input.image.dispose();
+    adam.dispose();
+    model.dispose();
+  });
+
   it('finds one instance per connected component', () => {
     const { sample } = syntheticSlice();
     const inst = instancesFromLabelMap(sample.labels, 96, 112, 2, 4);

@@ -1,25 +1,23 @@
 /**
- * Mask R-CNN for lesion segmentation (torchvision generalized_rcnn.py + mask_rcnn.py), batch 1, NHWC:
- * backbone → RPN → RoI box head → mask head. `lossTerms` runs the training forward pass and returns the
- * five losses (call it inside tf.variableGrads); `detect` runs inference. Every non-differentiable step
- * (anchor matching, proposal filtering, sampling, target assignment, NMS) runs on typed arrays between
- * the differentiable parts.
+ * Mask R-CNN for lesion segmentation (torchvision generalized_rcnn.py + mask_rcnn.py), batch 1, NHWC: only
+ * composes the stages, backbone → RPN (rpn.ts, createRpn) → RoI heads with the mask branch (roiHeads.ts,
+ * createRoiHeads), each of which owns its flow and reads its settings from the config. `lossTerms` runs the
+ * training forward pass and returns the five losses (call it inside tf.variableGrads); `detect` runs inference.
+ * Every non-differentiable step (anchor matching, proposal filtering, sampling, target assignment, NMS) runs on
+ * typed arrays between the differentiable parts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { generateAnchors } from './anchors';
 import { createBackbone, type Backbone } from './backbones';
-import { selectBoxes, type Boxes } from './boxOps';
+import type { Boxes } from './boxOps';
 import type { SegmenterConfig } from './config';
 import type { Instances } from './data/instances';
 import { ParamStore } from './layers';
-import { fastrcnnLoss, rpnLoss } from './losses';
-import { createMaskHead, type MaskHead } from './maskHead';
-import { maskrcnnLoss, projectMasksOnBoxes } from './maskTargets';
-import { filterRpnProposals, postprocessDetections, type Detections } from './postprocess';
-import { shuffled, type Rng } from './random';
-import { createBoxHead, roiTrainingSamples, type BoxHeadOutput } from './roiHeads';
-import { multiScaleRoiAlign } from './roiAlign';
-import { createRpnHead, rpnTargets, type RpnHeadOutput } from './rpn';
+import type { Detections } from './postprocess';
+import type { Rng } from './random';
+import { createRoiHeads, type BoxHeadOutput, type DetectOptions, type RoiDetections, type RoiHeads } from './roiHeads';
+import { createRpn, type ImageSize, type Rpn } from './rpn';
+
+export type { DetectOptions } from './roiHeads';
 
 /** One image ready for the network (after transform.ts). */
 export interface ModelInput {
@@ -33,49 +31,24 @@ export const LOSS_NAMES = ['loss_objectness', 'loss_rpn_box_reg', 'loss_classifi
 export type LossName = (typeof LOSS_NAMES)[number];
 export type LossTerms = Record<LossName, tf.Scalar>;
 
-export interface RawDetections {
-  /** [D*4] in resized-image pixels. */
-  boxes: Boxes;
-  scores: Float32Array;
-  /** 1-based class labels. */
-  labels: Int32Array;
-  /** Index of the proposal each detection came from. */
-  sourceProposal: Int32Array;
-  /** The box head outputs for all proposals (for classifier S's ranked features). */
-  classLogits: Float32Array;
-  boxRegression: Float32Array;
+export interface RawDetections extends RoiDetections {
   numClasses: number;
-  /** Mask probabilities [D, 28, 28] for each detection's own class (absent when masks were not asked). */
-  maskProbs?: Float32Array;
-}
-
-export interface DetectOptions {
-  scoreThresh?: number;
-  nmsThresh?: number;
-  detectionsPerImg?: number;
-  withMasks?: boolean;
 }
 
 export class MaskRcnn {
   readonly ps: ParamStore;
   readonly numClasses: number;
   private readonly backbone: Backbone;
-  private readonly rpnHead: (f: tf.Tensor4D[]) => RpnHeadOutput;
-  private readonly boxHead: (x: tf.Tensor4D) => BoxHeadOutput;
-  private readonly maskHead: MaskHead;
-  private readonly anchorCache = new Map<string, { anchors: Boxes; numPerLevel: number[] }>();
+  private readonly rpn: Rpn;
+  private readonly roiHeads: RoiHeads;
 
   constructor(readonly config: SegmenterConfig, seed = 0, ps?: ParamStore) {
     this.ps = ps ?? new ParamStore(seed);
     this.numClasses = config.classNames.length + 1;
+    // creation order is the order of the seeded initial weights: backbone, RPN, box head, mask head
     this.backbone = createBackbone(this.ps, config.backbone);
-    const numAnchors = config.anchors.sizes[0].length * config.anchors.aspectRatios.length;
-    if (config.anchors.sizes.some((s) => s.length !== config.anchors.sizes[0].length)) {
-      throw new Error('anchors.sizes: every level needs the same number of sizes (one RPN head is shared)');
-    }
-    this.rpnHead = createRpnHead(this.ps, this.backbone.outChannels, numAnchors);
-    this.boxHead = createBoxHead(this.ps, this.backbone.outChannels, config.roiHeads, this.numClasses);
-    this.maskHead = createMaskHead(this.ps, this.backbone.outChannels, config.maskHead, this.numClasses);
+    this.rpn = createRpn(this.ps, config, this.backbone.outChannels);
+    this.roiHeads = createRoiHeads(this.ps, config, this.backbone.outChannels);
   }
 
   /** Levels RoIAlign reads (without the RPN-only pool level). */
@@ -83,63 +56,22 @@ export class MaskRcnn {
     return feats.slice(0, this.backbone.roiLevels);
   }
 
-  private anchors(paddedHW: [number, number], feats: tf.Tensor4D[]) {
-    const featureHWs = feats.map((f) => [f.shape[1], f.shape[2]] as [number, number]);
-    const key = `${paddedHW}|${featureHWs.join(';')}`;
-    let a = this.anchorCache.get(key);
-    if (!a) {
-      a = generateAnchors(paddedHW, featureHWs, this.config.anchors.sizes, this.config.anchors.aspectRatios);
-      this.anchorCache.set(key, a);
-    }
-    return a;
+  private imageSize(input: ModelInput): ImageSize {
+    return { paddedHW: [input.image.shape[1], input.image.shape[2]], imageHW: input.imageHW };
   }
 
-  /** Training forward pass: the five losses of Mask R-CNN for one image and its instances. */
+  /**
+   * Training forward pass: the five losses of Mask R-CNN for one image and its instances (none: a lesion-free
+   * slice, whose samples are all background).
+   */
   lossTerms(input: ModelInput, targets: Instances, rng: Rng): LossTerms {
-    const cfg = this.config;
     const feats = this.backbone.forward(input.image);
-    const paddedHW: [number, number] = [input.image.shape[1], input.image.shape[2]];
-    const { anchors, numPerLevel } = this.anchors(paddedHW, feats);
-    const head = this.rpnHead(feats);
-    const proposals = this.proposals(anchors, numPerLevel, head, input.imageHW, true);
-    const rpnT = rpnTargets(anchors, targets.boxes, cfg.rpn, rng);
-    const rpn = rpnLoss(tf.reshape(head.objectness, [-1]) as tf.Tensor1D, tf.reshape(head.deltas, [-1, 4]) as tf.Tensor2D, rpnT);
-
-    const sampled = roiTrainingSamples(proposals.boxes, targets.boxes, targets.labels, cfg.roiHeads, rng);
-    const boxFeatures = multiScaleRoiAlign(this.roiFeatures(feats), sampled.proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
-    const box = this.boxHead(boxFeatures);
-    const fast = fastrcnnLoss(box.classLogits, box.boxRegression, sampled.labels, sampled.regressionTargets);
-
-    // Mask branch on the positive samples (a random subset of at most maxPositives: cost control).
-    const positives = shuffled([...sampled.labels.keys()].filter((i) => sampled.labels[i] > 0), rng).slice(0, cfg.maskHead.maxPositives);
-    let lossMask: tf.Scalar;
-    if (positives.length > 0) {
-      const posBoxes = selectBoxes(sampled.proposals, positives);
-      const maskFeatures = multiScaleRoiAlign(this.roiFeatures(feats), posBoxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
-      const logits = this.maskHead(maskFeatures);
-      const maskTargets = projectMasksOnBoxes(targets.masks, [targets.height, targets.width], posBoxes, Int32Array.from(positives, (i) => sampled.matchedIdxs[i]), cfg.maskHead.resolution);
-      lossMask = maskrcnnLoss(logits, Int32Array.from(positives, (i) => sampled.labels[i]), maskTargets);
-    } else {
-      lossMask = tf.scalar(0);
-    }
-    return {
-      loss_objectness: rpn.objectness,
-      loss_rpn_box_reg: rpn.boxReg,
-      loss_classifier: fast.classifier,
-      loss_box_reg: fast.boxReg,
-      loss_mask: lossMask,
-    };
-  }
-
-  private proposals(anchors: Boxes, numPerLevel: number[], head: RpnHeadOutput, imageHW: [number, number], training: boolean) {
-    const r = this.config.rpn;
-    return filterRpnProposals(
-      { anchors, objectness: head.objectness.dataSync() as Float32Array, deltas: head.deltas.dataSync() as Float32Array, numAnchorsPerLevel: numPerLevel, imageSize: imageHW },
-      {
-        preNmsTopN: training ? r.preNmsTopNTrain : r.preNmsTopNTest, postNmsTopN: training ? r.postNmsTopNTrain : r.postNmsTopNTest,
-        nmsThresh: r.nmsThresh, minSize: r.minBoxSize, scoreThresh: 0, boxWeights: r.boxWeights,
-      },
-    );
+    const training = { instances: targets, rng };
+    const rpn = this.rpn.forward(feats, this.imageSize(input), training);
+    const heads = this.roiHeads.forward(this.roiFeatures(feats), rpn.results.proposals, input.imageHW, training);
+    const losses: Partial<LossTerms> = { ...rpn.losses, ...heads.losses };
+    for (const name of LOSS_NAMES) if (!losses[name]) throw new Error(`Mask R-CNN: the training pass gave no ${name}`);
+    return losses as LossTerms;
   }
 
   /**
@@ -147,21 +79,14 @@ export class MaskRcnn {
    * by the caller's scope; differentiable, for classifier S in heads+bn / full mode).
    */
   boxStage(input: ModelInput): { feats: tf.Tensor4D[]; proposals: Boxes; box: BoxHeadOutput } {
-    const cfg = this.config;
     const feats = this.backbone.forward(input.image);
-    const { anchors, numPerLevel } = this.anchors([input.image.shape[1], input.image.shape[2]], feats);
-    const proposals = this.proposals(anchors, numPerLevel, this.rpnHead(feats), input.imageHW, false).boxes;
-    const boxFeatures = multiScaleRoiAlign(this.roiFeatures(feats), proposals, [input.imageHW], { outputSize: cfg.roiHeads.boxRoiSize, samplingRatio: cfg.roiHeads.samplingRatio });
-    return { feats, proposals, box: this.boxHead(boxFeatures) };
+    const proposals = this.rpn.forward(feats, this.imageSize(input)).results.proposals;
+    return { feats, proposals, box: this.roiHeads.boxOutputs(this.roiFeatures(feats), proposals, input.imageHW) };
   }
 
   /** RoIHeads.postprocess_detections on box head outputs (typed arrays). */
   postprocess(proposals: Boxes, classLogits: Float32Array, boxRegression: Float32Array, imageHW: [number, number], opts: DetectOptions = {}): Detections {
-    const r = this.config.roiHeads;
-    return postprocessDetections({ proposals, classLogits, boxRegression, imageSize: imageHW }, {
-      scoreThresh: opts.scoreThresh ?? r.scoreThresh, nmsThresh: opts.nmsThresh ?? r.nmsThresh,
-      detectionsPerImg: opts.detectionsPerImg ?? r.detectionsPerImg, boxWeights: r.boxWeights, minSize: 0.01,
-    });
+    return this.roiHeads.postprocess(proposals, classLogits, boxRegression, imageHW, opts);
   }
 
   /**
@@ -169,23 +94,13 @@ export class MaskRcnn {
    * (classifier S passes −0.01, 0.75, N). Masks are computed unless `withMasks` is false.
    */
   detect(input: ModelInput, opts: DetectOptions = {}): RawDetections {
-    const cfg = this.config;
     // Everything returned is a typed array, so every tensor of this scope can go at the end.
     tf.engine().startScope();
     try {
-      const { feats, proposals, box } = this.boxStage(input);
-      const classLogits = box.classLogits.dataSync() as Float32Array;
-      const boxRegression = box.boxRegression.dataSync() as Float32Array;
-      const det = this.postprocess(proposals, classLogits, boxRegression, input.imageHW, opts);
-      const out: RawDetections = { ...det, classLogits, boxRegression, numClasses: this.numClasses };
-      const d = det.scores.length;
-      if (opts.withMasks !== false && d > 0) {
-        const maskFeatures = multiScaleRoiAlign(this.roiFeatures(feats), det.boxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
-        const probs = tf.sigmoid(this.maskHead(maskFeatures)); // [D, 28, 28, K]
-        const own = tf.sum(tf.mul(probs, tf.oneHot(tf.tensor1d(det.labels, 'int32'), this.numClasses).reshape([d, 1, 1, this.numClasses])), 3);
-        out.maskProbs = own.dataSync() as Float32Array;
-      }
-      return out;
+      const feats = this.backbone.forward(input.image);
+      const { proposals } = this.rpn.forward(feats, this.imageSize(input)).results;
+      const detections = this.roiHeads.forward(this.roiFeatures(feats), proposals, input.imageHW, undefined, opts).results!;
+      return { ...detections, numClasses: this.numClasses };
     } finally {
       tf.engine().endScope();
     }
@@ -195,4 +110,3 @@ export class MaskRcnn {
     this.ps.dispose();
   }
 }
-

@@ -1,13 +1,22 @@
 /**
- * RoI heads (torchvision roi_heads.py): box head (TwoMLPHead), box predictor (class logits + class-specific
- * deltas), proposal sampling with target assignment, and the mask branch's targets. Networks are
- * explicit forward functions; matching, sampling and target encoding run on typed arrays outside the tape.
+ * RoI heads (torchvision roi_heads.py): the box head (TwoMLPHead), box predictor (class logits + class-specific
+ * deltas), the mask branch (maskHead.ts), and the RoIHeads stage that owns their flow: RoIAlign of the proposals
+ * (its parameters set here once, for the box and the mask pooler), proposal sampling with target assignment and
+ * the box and mask losses given targets, else postprocess_detections and the detections' mask probabilities.
+ * Networks are explicit forward functions; matching, sampling and target encoding run on typed arrays outside the
+ * tape. Every number comes from the config (roiHeads, maskHead).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Boxes } from './boxOps';
+import { selectBoxes, type Boxes } from './boxOps';
 import type { SegmenterConfig } from './config';
 import { linear, type ParamStore } from './layers';
-import type { Rng } from './random';
+import { fastrcnnLoss } from './losses';
+import { createMaskHead } from './maskHead';
+import { maskrcnnLoss, projectMasksOnBoxes } from './maskTargets';
+import { postprocessDetections, type Detections } from './postprocess';
+import { shuffled, type Rng } from './random';
+import { multiScaleRoiAlign } from './roiAlign';
+import type { TrainingTargets } from './rpn';
 import { balancedSampler, selectRoiTrainingSamples } from './sampler';
 
 type RoiConfig = SegmenterConfig['roiHeads'];
@@ -43,4 +52,103 @@ export function roiTrainingSamples(proposals: Boxes, gtBoxes: Boxes, gtLabels: I
     matcher: { highThreshold: cfg.fgIouThresh, lowThreshold: cfg.bgIouThresh, allowLowQualityMatches: false },
     boxWeights: cfg.boxWeights,
   });
+}
+
+export interface RoiLosses {
+  loss_classifier: tf.Scalar;
+  loss_box_reg: tf.Scalar;
+  loss_mask: tf.Scalar;
+}
+
+/** Thresholds of postprocess_detections; each defaults to the config's roiHeads value. */
+export interface DetectOptions {
+  scoreThresh?: number;
+  nmsThresh?: number;
+  detectionsPerImg?: number;
+  /** Mask probabilities for the detections (default true). */
+  withMasks?: boolean;
+}
+
+export interface RoiDetections extends Detections {
+  /** The box head outputs for all proposals (for classifier S's ranked features). */
+  classLogits: Float32Array;
+  boxRegression: Float32Array;
+  /** Mask probabilities [D, M, M] for each detection's own class (absent when masks were not asked). */
+  maskProbs?: Float32Array;
+}
+
+export interface RoiHeads {
+  /**
+   * With targets: samples the proposals against the instances and returns the box and mask losses (a lesion-free
+   * image: every sample is background, no box or mask loss). Without: detections with their mask probabilities.
+   * `features` are the levels RoIAlign reads; `imageHW` the resized image before padding.
+   */
+  forward(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number], targets?: TrainingTargets, opts?: DetectOptions): { results: RoiDetections | null; losses: Partial<RoiLosses> };
+  /** The box head over proposals (tensors, differentiable: classifier S trains through them). */
+  boxOutputs(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number]): BoxHeadOutput;
+  /** postprocess_detections on box head outputs (typed arrays). */
+  postprocess(proposals: Boxes, classLogits: Float32Array, boxRegression: Float32Array, imageHW: [number, number], opts?: DetectOptions): Detections;
+}
+
+/** torchvision RoIHeads with its mask branch, over the config's roiHeads and maskHead settings. */
+export function createRoiHeads(ps: ParamStore, cfg: Pick<SegmenterConfig, 'roiHeads' | 'maskHead' | 'classNames'>, inChannels: number): RoiHeads {
+  const r = cfg.roiHeads;
+  const numClasses = cfg.classNames.length + 1;
+  const boxHead = createBoxHead(ps, inChannels, r, numClasses);
+  const maskHead = createMaskHead(ps, inChannels, cfg.maskHead, numClasses);
+  // box_roi_pool and mask_roi_pool: one sampling ratio, each head's own output size
+  const pool = (outputSize: number) => (features: tf.Tensor4D[], boxes: Boxes, imageHW: [number, number]) =>
+    multiScaleRoiAlign(features, boxes, [imageHW], { outputSize, samplingRatio: r.samplingRatio });
+  const boxRoiPool = pool(r.boxRoiSize);
+  const maskRoiPool = pool(cfg.maskHead.roiSize);
+
+  const boxOutputs = (features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number]) => boxHead(boxRoiPool(features, proposals, imageHW));
+  const postprocess = (proposals: Boxes, classLogits: Float32Array, boxRegression: Float32Array, imageHW: [number, number], opts: DetectOptions = {}) =>
+    postprocessDetections({ proposals, classLogits, boxRegression, imageSize: imageHW }, {
+      scoreThresh: opts.scoreThresh ?? r.scoreThresh, nmsThresh: opts.nmsThresh ?? r.nmsThresh,
+      detectionsPerImg: opts.detectionsPerImg ?? r.detectionsPerImg, boxWeights: r.boxWeights, minSize: 0.01,
+    });
+
+  function trainingLosses(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number], { instances, rng }: TrainingTargets): RoiLosses {
+    const sampled = roiTrainingSamples(proposals, instances.boxes, instances.labels, r, rng);
+    const box = boxHead(boxRoiPool(features, sampled.proposals, imageHW));
+    const fast = fastrcnnLoss(box.classLogits, box.boxRegression, sampled.labels, sampled.regressionTargets);
+    // Mask branch on the positive samples (a random subset of at most maxPositives: cost control). A lesion-free
+    // image has none: the mask loss is 0, as torchvision's for an image without targets.
+    const positives = shuffled([...sampled.labels.keys()].filter((i) => sampled.labels[i] > 0), rng).slice(0, cfg.maskHead.maxPositives);
+    let lossMask: tf.Scalar;
+    if (positives.length > 0) {
+      const posBoxes = selectBoxes(sampled.proposals, positives);
+      const logits = maskHead(maskRoiPool(features, posBoxes, imageHW));
+      const maskTargets = projectMasksOnBoxes(instances.masks, [instances.height, instances.width], posBoxes, Int32Array.from(positives, (i) => sampled.matchedIdxs[i]), cfg.maskHead.resolution);
+      lossMask = maskrcnnLoss(logits, Int32Array.from(positives, (i) => sampled.labels[i]), maskTargets);
+    } else {
+      lossMask = tf.scalar(0);
+    }
+    return { loss_classifier: fast.classifier, loss_box_reg: fast.boxReg, loss_mask: lossMask };
+  }
+
+  function detect(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number], opts: DetectOptions = {}): RoiDetections {
+    const box = boxOutputs(features, proposals, imageHW);
+    const classLogits = box.classLogits.dataSync() as Float32Array;
+    const boxRegression = box.boxRegression.dataSync() as Float32Array;
+    const det = postprocess(proposals, classLogits, boxRegression, imageHW, opts);
+    const out: RoiDetections = { ...det, classLogits, boxRegression };
+    const d = det.scores.length;
+    if (opts.withMasks !== false && d > 0) {
+      const probs = tf.sigmoid(maskHead(maskRoiPool(features, det.boxes, imageHW))); // [D, M, M, K]
+      const own = tf.sum(tf.mul(probs, tf.oneHot(tf.tensor1d(det.labels, 'int32'), numClasses).reshape([d, 1, 1, numClasses])), 3);
+      out.maskProbs = own.dataSync() as Float32Array;
+    }
+    return out;
+  }
+
+  return {
+    forward(features, proposals, imageHW, targets, opts) {
+      if (targets) return { results: null, losses: trainingLosses(features, proposals, imageHW, targets) };
+      return { results: detect(features, proposals, imageHW, opts), losses: {} };
+    },
+    boxOutputs,
+    postprocess,
+  };
 }

@@ -1,13 +1,17 @@
 /**
- * Region Proposal Network (torchvision rpn.py): RPNHead (3×3 conv + ReLU, 1×1 objectness with A
- * channels, 1×1 deltas with 4A), and the RPN's training targets from the config. Proposal filtering
- * is postprocess.filterRpnProposals; the losses are losses.rpnLoss.
+ * Region Proposal Network (torchvision rpn.py): RPNHead (3×3 conv + ReLU, 1×1 objectness with A channels, 1×1
+ * deltas with 4A) and the RegionProposalNetwork stage that owns its flow: anchors for the feature maps, the head,
+ * proposal filtering (postprocess.filterRpnProposals) and, given targets, anchor matching, sampling and the two
+ * losses (losses.rpnLoss). Every number comes from the config (rpn, anchors).
  */
 import * as tf from '@tensorflow/tfjs';
-import { flattenRpnHead } from './anchors';
+import { flattenRpnHead, generateAnchors } from './anchors';
 import type { Boxes } from './boxOps';
 import type { SegmenterConfig } from './config';
+import type { Instances } from './data/instances';
 import { conv2d, type ParamStore } from './layers';
+import { rpnLoss } from './losses';
+import { filterRpnProposals } from './postprocess';
 import type { Rng } from './random';
 import { balancedSampler, selectRpnTrainingSamples } from './sampler';
 
@@ -49,4 +53,73 @@ export function rpnTargets(anchors: Boxes, gtBoxes: Boxes, cfg: RpnConfig, rng: 
     for (let k = 4 * a; k < 4 * a + 4; k++) if (!keep[a] || !Number.isFinite(rt[k])) rt[k] = 0;
   }
   return t;
+}
+
+/** torchvision's ImageList for one image: the padded size the features were computed on, and the image's own. */
+export interface ImageSize {
+  /** [H, W] of the zero-padded network input (anchor strides follow it). */
+  paddedHW: [number, number];
+  /** [H, W] of the resized image before padding (proposals and detections are clipped to it). */
+  imageHW: [number, number];
+}
+
+/**
+ * What the training forward pass needs beyond the image: its instances, and the random stream the samplers draw
+ * from (the RPN draws first, then the RoI heads: the order is part of a seeded run).
+ */
+export interface TrainingTargets {
+  instances: Instances;
+  rng: Rng;
+}
+
+export interface RpnLosses {
+  loss_objectness: tf.Scalar;
+  loss_rpn_box_reg: tf.Scalar;
+}
+
+export interface Rpn {
+  /**
+   * Proposals for one image (training sizes of the config with targets, test sizes without), and with targets
+   * the RPN's two losses (a lesion-free image: every sampled anchor is background, no box loss).
+   */
+  forward(features: tf.Tensor4D[], imageSize: ImageSize, targets?: TrainingTargets): { results: { proposals: Boxes; scores: Float32Array }; losses: Partial<RpnLosses> };
+}
+
+/** torchvision RegionProposalNetwork over the config's anchors and rpn settings. */
+export function createRpn(ps: ParamStore, cfg: Pick<SegmenterConfig, 'rpn' | 'anchors'>, inChannels: number): Rpn {
+  const { sizes, aspectRatios } = cfg.anchors;
+  if (sizes.some((s) => s.length !== sizes[0].length)) {
+    throw new Error('anchors.sizes: every level needs the same number of sizes (one RPN head is shared)');
+  }
+  const head = createRpnHead(ps, inChannels, sizes[0].length * aspectRatios.length);
+  const anchorCache = new Map<string, { anchors: Boxes; numPerLevel: number[] }>();
+  const anchorsFor = (paddedHW: [number, number], features: tf.Tensor4D[]) => {
+    const featureHWs = features.map((f) => [f.shape[1], f.shape[2]] as [number, number]);
+    const key = `${paddedHW}|${featureHWs.join(';')}`;
+    let a = anchorCache.get(key);
+    if (!a) {
+      a = generateAnchors(paddedHW, featureHWs, sizes, aspectRatios);
+      anchorCache.set(key, a);
+    }
+    return a;
+  };
+  const r = cfg.rpn;
+  return {
+    forward(features, { paddedHW, imageHW }, targets) {
+      const { anchors, numPerLevel } = anchorsFor(paddedHW, features);
+      const out = head(features);
+      const training = targets !== undefined;
+      const results = filterRpnProposals(
+        { anchors, objectness: out.objectness.dataSync() as Float32Array, deltas: out.deltas.dataSync() as Float32Array, numAnchorsPerLevel: numPerLevel, imageSize: imageHW },
+        {
+          preNmsTopN: training ? r.preNmsTopNTrain : r.preNmsTopNTest, postNmsTopN: training ? r.postNmsTopNTrain : r.postNmsTopNTest,
+          nmsThresh: r.nmsThresh, minSize: r.minBoxSize, scoreThresh: 0, boxWeights: r.boxWeights,
+        },
+      );
+      if (!targets) return { results: { proposals: results.boxes, scores: results.scores }, losses: {} };
+      const t = rpnTargets(anchors, targets.instances.boxes, r, targets.rng);
+      const loss = rpnLoss(tf.reshape(out.objectness, [-1]) as tf.Tensor1D, tf.reshape(out.deltas, [-1, 4]) as tf.Tensor2D, t);
+      return { results: { proposals: results.boxes, scores: results.scores }, losses: { loss_objectness: loss.objectness, loss_rpn_box_reg: loss.boxReg } };
+    },
+  };
 }
