@@ -48,7 +48,7 @@ const argsSchema = z.object({
   preset: z.enum(PRESETS, { message: `--preset must be one of ${PRESETS.join(', ')}` }).default('tiny'),
   'mask-type': z.enum(MASK_TYPES, { message: `--mask-type must be one of ${MASK_TYPES.join(', ')}` }).optional(),
   'min-size': z.coerce.number().int().min(32, '--min-size must be at least 32').optional(),
-  lr: z.coerce.number().positive('--lr must be positive').default(1e-3),
+  lr: z.coerce.number().positive('--lr must be positive').optional(),
 });
 
 async function main() {

@@ -8,12 +8,13 @@
  */
 import * as tf from '@/lib/model/tf';
 import { selectBackend } from '@/lib/model/backend';
-import { DEFAULT_TRAIN_OPTIONS, makeSegmenterConfig, MaskRcnn, predict, readSegmentationSample, type PresetName } from '@/lib/model';
+import { makeSegmenterConfig, MaskRcnn, predict, readSegmentationSample, type PresetName } from '@/lib/model';
 import type { GreySlice } from '@/lib/model/data/augment';
 import type { LabelledSlice } from '@/lib/model/data/datasets';
 import { prepareTrainingSample } from '@/lib/model/data/prepare';
 import { createRng } from '@/lib/model/random';
 import { Adam } from '@/lib/model/train/adam';
+import { SEGMENTER_RECIPES, TRAINER_FALLBACKS } from '@/lib/model/train/recipes';
 import { segmenterStep } from '@/lib/model/train/trainSegmenter';
 
 export interface WorkerSpec {
@@ -121,7 +122,8 @@ async function main(): Promise<void> {
   const sample = spec.sample ? await readSegmentationSample({ id: 'bench', ...spec.sample }) : syntheticSlice();
   const config = makeSegmenterConfig(spec.preset, 'both', { transform: { minSize: spec.size, maxSize: 2 * spec.size } });
   const model = new MaskRcnn(config, spec.seed);
-  const adam = new Adam(DEFAULT_TRAIN_OPTIONS);
+  // the learning rate does not change a step's cost; the pretraining recipe's is as good as any
+  const adam = new Adam({ ...TRAINER_FALLBACKS, lr: SEGMENTER_RECIPES.pretrain.lr });
   const rng = createRng(spec.seed + 1);
   const probe = prepareTrainingSample(sample.image, sample.labels, sample.mode, config);
   probe.input.image.dispose();

@@ -13,6 +13,7 @@ import { evaluateSegmenter } from '@/lib/model/evaluate';
 import { predict } from '@/lib/model/predict';
 import { createRng, shuffled } from '@/lib/model/random';
 import { trainSegmenter } from '@/lib/model/train/trainSegmenter';
+import { SEGMENTER_RECIPES } from '@/lib/model/train/recipes';
 import { rankCandidates } from './rank';
 import type { StrategyName } from './strategies';
 import type { SliceCandidate } from './types';
@@ -49,6 +50,7 @@ export interface SimulateOptions {
   /** Training budget per round: optimisation steps (deterministic) and/or seconds, whichever ends first. */
   roundSteps?: number;
   roundSeconds?: number;
+  /** Peak learning rate of each round; default: the from-scratch recipe's (lib/model/train/recipes.ts). */
   lr?: number;
   /** Keep at most this many pool / val slices, evenly spaced over the split (so every volume stays represented). */
   poolLimit?: number;
@@ -150,7 +152,7 @@ export async function simulateActiveLearning(o: SimulateOptions): Promise<Simula
         const { model } = await trainSegmenter({
           config,
           train: indices.map((i) => pool[i].sample),
-          options: { seed, lr: o.lr ?? 1e-3, maxSteps: o.roundSteps, timeBudgetS: o.roundSeconds, ...(!o.roundSteps && !o.roundSeconds ? { epochs: 1 } : {}) },
+          options: { seed, lr: o.lr ?? SEGMENTER_RECIPES.fromScratch.lr, maxSteps: o.roundSteps, timeBudgetS: o.roundSeconds, ...(!o.roundSteps && !o.roundSeconds ? { epochs: 1 } : {}) },
           signal: o.signal,
         });
         trainings++;

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { f32, fixtureTitle, hasReference, loadReference } from '@/lib/testing/reference';
-import { ANCHOR_DEFAULTS, cellAnchors, flattenRpnHead, generateAnchors, gridAnchors, roundHalfEven } from './anchors';
+import { presetConfig } from './config';
+import { cellAnchors, flattenRpnHead, generateAnchors, gridAnchors, roundHalfEven } from './anchors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -15,7 +16,8 @@ describe('roundHalfEven', () => {
 
 describe('anchors (hand-made)', () => {
   it('has 30 anchors per location with the paper defaults', () => {
-    expect(cellAnchors(ANCHOR_DEFAULTS.sizes[0], ANCHOR_DEFAULTS.aspectRatios).length / 4).toBe(30);
+    const paper = presetConfig('light').anchors; // the paper's sizes and ratios
+    expect(cellAnchors(paper.sizes[0], paper.aspectRatios).length / 4).toBe(30);
   });
 
   it('concatenates levels in order, each with its own integer stride', () => {

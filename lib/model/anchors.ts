@@ -1,7 +1,6 @@
 /**
  * torchvision AnchorGenerator, and the matching flattening of the RPN head's NHWC outputs.
  *
- *   ANCHOR_DEFAULTS                          — the paper's sizes (2,4,8,16,32) × ratios (0.1,0.25,0.5,1,1.5,2)
  *   roundHalfEven(x): number                 — torch.round (JS Math.round rounds .5 up)
  *   cellAnchors(sizes, aspectRatios): Float32Array [A*4]
  *        zero-centred anchors, ratio = height/width, ratio outer loop and size inner (row i·nSizes + j)
@@ -14,11 +13,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Boxes } from './boxOps';
-
-export const ANCHOR_DEFAULTS = {
-  sizes: [[2, 4, 8, 16, 32]] as number[][],
-  aspectRatios: [0.1, 0.25, 0.5, 1, 1.5, 2] as number[],
-};
 
 const f = Math.fround;
 
@@ -73,8 +67,8 @@ export function gridAnchors(
 export function generateAnchors(
   paddedImageHW: readonly [number, number],
   featureHWs: readonly (readonly [number, number])[],
-  sizesPerLevel: readonly (readonly number[])[] = ANCHOR_DEFAULTS.sizes,
-  aspectRatios: readonly number[] = ANCHOR_DEFAULTS.aspectRatios,
+  sizesPerLevel: readonly (readonly number[])[],
+  aspectRatios: readonly number[],
 ): { anchors: Boxes; numPerLevel: number[] } {
   if (featureHWs.length !== sizesPerLevel.length)
     throw new Error(`anchor sizes are given for ${sizesPerLevel.length} levels but there are ${featureHWs.length} feature maps`);

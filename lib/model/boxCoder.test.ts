@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { f32, firstMismatch, fixtureTitle, hasReference, loadReference } from '@/lib/testing/reference';
-import { BOX_CODER_DEFAULTS, decodeBoxes, encodeBoxes } from './boxCoder';
+import { BBOX_XFORM_CLIP, decodeBoxes, encodeBoxes } from './boxCoder';
+import { presetConfig } from './config';
 
 describe.skipIf(!hasReference())(fixtureTitle('box_coder.json'), () => {
   const ref = hasReference() ? loadReference('box_coder.json') : null;
 
   it('uses the reference clip value', () => {
-    expect(BOX_CODER_DEFAULTS.bboxXformClip).toBeCloseTo(ref.meta.bbox_xform_clip, 12);
+    expect(BBOX_XFORM_CLIP).toBeCloseTo(ref.meta.bbox_xform_clip, 12);
   });
 
   it('encodes within abs 1e-4 or rel 1e-5', () => {
@@ -30,14 +31,15 @@ describe('box coder (hand-made)', () => {
   const targets = Float32Array.from([12, 18, 40, 50, 0.25, 0.5, 2, 3]);
 
   it('decode inverts encode', () => {
-    for (const w of [BOX_CODER_DEFAULTS.rpnWeights, BOX_CODER_DEFAULTS.roiWeights]) {
+    const paper = presetConfig('light');
+    for (const w of [paper.rpn.boxWeights, paper.roiHeads.boxWeights]) {
       const back = decodeBoxes(encodeBoxes(reference, targets, w), reference, w);
       expect(firstMismatch(back, targets, { abs: 1e-4 })).toBeNull();
     }
   });
 
   it('clamps only large positive dw/dh, after dividing by the weight', () => {
-    const clip = BOX_CODER_DEFAULTS.bboxXformClip;
+    const clip = BBOX_XFORM_CLIP;
     const box = Float32Array.from([0, 0, 10, 10]);
     // dw = 50/5 = 10 is clamped to ln(1000/16): width 10·62.5; dh = −50/5 is not clamped
     const out = decodeBoxes(Float32Array.from([0, 0, 50, -50]), box, [10, 10, 5, 5]);

@@ -3,7 +3,7 @@
  * the reference. Plain typed arrays: the losses compare raw deltas with encoded targets, so neither
  * direction is ever differentiated.
  *
- *   BOX_CODER_DEFAULTS = { rpnWeights: [1,1,1,1], roiWeights: [10,10,5,5], bboxXformClip: ln(1000/16) }
+ *   BBOX_XFORM_CLIP = ln(1000/16)            — torchvision's clamp on dw, dh (the weights come from the config)
  *   encodeBoxes(reference: Boxes [N*4], targets: Boxes [N*4], weights): Float32Array [N*4]
  *        [wx·(Gcx−Pcx)/Pw, wy·(Gcy−Pcy)/Ph, ww·ln(Gw/Pw), wh·ln(Gh/Ph)] of target i against reference i
  *   decodeBoxes(codes: [N*4K], reference: Boxes [N*4], weights, clip?): Boxes [N*K*4]
@@ -14,12 +14,8 @@ import type { Boxes } from './boxOps';
 
 export type BoxWeights = readonly [number, number, number, number];
 
-export const BOX_CODER_DEFAULTS = {
-  rpnWeights: [1, 1, 1, 1] as BoxWeights,
-  roiWeights: [10, 10, 5, 5] as BoxWeights,
-  /** Keeps exp(dw) finite for wild early predictions (torchvision's bbox_xform_clip). */
-  bboxXformClip: Math.log(1000 / 16),
-};
+/** Keeps exp(dw) finite for wild early predictions (torchvision's bbox_xform_clip). */
+export const BBOX_XFORM_CLIP = Math.log(1000 / 16);
 
 const f = Math.fround;
 
@@ -49,7 +45,7 @@ export function decodeBoxes(
   codes: Float32Array,
   reference: Boxes,
   weights: BoxWeights,
-  clip: number = BOX_CODER_DEFAULTS.bboxXformClip,
+  clip: number = BBOX_XFORM_CLIP,
 ): Boxes {
   const n = reference.length / 4;
   if (n === 0) return new Float32Array(0);

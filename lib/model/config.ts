@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { augmentSpecSchema } from './data/augment';
-import { CONSTANT_LR, lrScheduleSchema } from './train/schedule';
+import { lrScheduleSchema } from './train/schedule';
 
 export const MASK_TYPES = ['both', 'merge', 'ggo'] as const;
 export type MaskType = (typeof MASK_TYPES)[number];
@@ -255,10 +255,6 @@ export function parseClassifierConfig(value: unknown): ClassifierConfig {
   parseSegmenterConfig(r.data.segmenter);
   return r.data;
 }
-
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  seed: 1, lr: 1e-5, schedule: CONSTANT_LR, weightDecay: 1e-3, weightDecayMode: 'decoupled', augment: true,
-};
 
 export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 

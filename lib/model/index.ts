@@ -2,7 +2,7 @@
  * Public API of the model library (COVID-CT-Mask-Net in TensorFlow.js). The web app, workers and CLIs
  * import from here; the building blocks stay importable from their own modules.
  */
-export { classNamesFor, defaultClassifierConfig, makeSegmenterConfig, MASK_TYPES, parseClassifierConfig, parseSegmenterConfig, presetConfig, PRESETS, DEFAULT_TRAIN_OPTIONS } from './config';
+export { classNamesFor, defaultClassifierConfig, makeSegmenterConfig, MASK_TYPES, parseClassifierConfig, parseSegmenterConfig, presetConfig, PRESETS } from './config';
 export type { ClassifierConfig, MaskType, PresetName, SegmenterConfig, TrainOptions } from './config';
 export { MaskRcnn, LOSS_NAMES } from './maskRcnn';
 export type { ModelInput, RawDetections, DetectOptions } from './maskRcnn';

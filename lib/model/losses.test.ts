@@ -4,10 +4,18 @@ import { f32, fixtureTitle, hasReference, loadReference } from '@/lib/testing/re
 import { bceWithLogits, classWeights, fastrcnnLoss, rpnLoss, smoothL1, softmaxCrossEntropy } from './losses';
 import { maskrcnnLoss } from './maskTargets';
 import { selectRoiTrainingSamples, selectRpnTrainingSamples, type Sampler } from './sampler';
+import { presetConfig } from './config';
+import { roiTargetOptions } from './roiHeads';
+import { rpnTargetOptions } from './rpn';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
+
+/** The paper's matching thresholds and box weights (the light and full presets). */
+const paper = presetConfig('light');
+const rpnOptions = rpnTargetOptions(paper.rpn);
+const roiOptions = roiTargetOptions(paper.roiHeads);
 
 const given = (positive: number[], negative: number[]): Sampler => () => ({ positive: Int32Array.from(positive), negative: Int32Array.from(negative) });
 const relErr = (a: number, e: number) => Math.abs(a - e) / Math.abs(e);
@@ -51,7 +59,7 @@ describe.skipIf(!hasReference())(fixtureTitle('rpn_losses.json'), () => {
   const ref = hasReference() ? loadReference('rpn_losses.json') : null;
 
   it('reproduces both RPN losses (rel 1e-5) and differentiates only through sampled anchors', () => {
-    const targets = selectRpnTrainingSamples(f32(ref.anchors), f32(ref.gt_boxes), given(ref.sampled_pos_inds, ref.sampled_neg_inds));
+    const targets = selectRpnTrainingSamples(f32(ref.anchors), f32(ref.gt_boxes), given(ref.sampled_pos_inds, ref.sampled_neg_inds), rpnOptions);
     const obj = tf.tensor1d(f32(ref.objectness_logits));
     const del = tf.tensor2d(f32(ref.pred_bbox_deltas), [24, 4]);
     const loss = rpnLoss(obj, del, targets);
@@ -76,7 +84,7 @@ describe.skipIf(!hasReference())(fixtureTitle('roi_losses.json'), () => {
   const ref = hasReference() ? loadReference('roi_losses.json') : null;
 
   it('reproduces fastrcnn_loss (rel 1e-5) using only the gt class deltas of positives', () => {
-    const s = selectRoiTrainingSamples(f32(ref.proposals), f32(ref.gt_boxes), ref.gt_labels, given(ref.sampled_pos_inds, ref.sampled_neg_inds));
+    const s = selectRoiTrainingSamples(f32(ref.proposals), f32(ref.gt_boxes), ref.gt_labels, given(ref.sampled_pos_inds, ref.sampled_neg_inds), roiOptions);
     const logits = tf.tensor2d(f32(ref.class_logits), [7, 3]);
     const reg = tf.tensor2d(f32(ref.box_regression), [7, 12]);
     const loss = fastrcnnLoss(logits, reg, s.labels, s.regressionTargets);

@@ -3,7 +3,7 @@
  * on every backend: no where/less on the tape, and selections by dense 0/1 masks built in JS instead of
  * gather (whose gradient needs UnsortedSegmentSum, one pass per segment on the cpu backend).
  *
- *   LOSS_DEFAULTS = { beta: 1/9 }
+ *   SMOOTH_L1_BETA = 1/9                     — torchvision's fixed β for both box losses (not a config value)
  *   smoothL1(diff, beta?): Tensor             — elementwise 0.5·z²/β if |z| < β else |z| − 0.5·β (min/abs form)
  *   bceWithLogits(logits, targets): Tensor    — elementwise max(x,0) − x·y + log(1 + exp(−|x|))
  *   softmaxCrossEntropy(logits [S,K], labels): Tensor1D [S] — logsumexp(z) − z[label]; for label K ("a lesion
@@ -19,9 +19,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export const LOSS_DEFAULTS = { beta: 1 / 9 };
+export const SMOOTH_L1_BETA = 1 / 9;
 
-export function smoothL1(diff: tf.Tensor, beta: number = LOSS_DEFAULTS.beta): tf.Tensor {
+export function smoothL1(diff: tf.Tensor, beta: number = SMOOTH_L1_BETA): tf.Tensor {
   return tf.tidy(() => {
     const a = tf.abs(diff);
     const m = tf.minimum(a, beta);
@@ -74,7 +74,7 @@ export function rpnLoss(
   objectness: tf.Tensor1D,
   deltas: tf.Tensor2D,
   targets: RpnTargets,
-  beta: number = LOSS_DEFAULTS.beta,
+  beta: number = SMOOTH_L1_BETA,
 ): { objectness: tf.Scalar; boxReg: tf.Scalar } {
   const a = objectness.shape[0];
   if (deltas.shape[0] !== a || targets.labels.length !== a || targets.regressionTargets.length !== 4 * a)
@@ -112,7 +112,7 @@ export function fastrcnnLoss(
   boxRegression: tf.Tensor2D,
   labels: ArrayLike<number>,
   regressionTargets: Float32Array,
-  beta: number = LOSS_DEFAULTS.beta,
+  beta: number = SMOOTH_L1_BETA,
 ): { classifier: tf.Scalar; boxReg: tf.Scalar } {
   const [s, k] = classLogits.shape;
   if (s === 0) throw new Error('fastrcnnLoss: no sampled proposals');

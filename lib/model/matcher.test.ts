@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { f32, fixtureTitle, hasReference, loadReference } from '@/lib/testing/reference';
 import { boxIou } from './boxOps';
-import { assignRoiTargets, assignRpnTargets, matchQuality, MATCHER_DEFAULTS } from './matcher';
+import { assignRoiTargets, assignRpnTargets, matchQuality } from './matcher';
+import { presetConfig } from './config';
+import { roiTargetOptions } from './roiHeads';
+import { rpnTargetOptions } from './rpn';
 
+const { matcher: rpnMatcher } = rpnTargetOptions(presetConfig('light').rpn);
+const { matcher: roiMatcher } = roiTargetOptions(presetConfig('light').roiHeads);
 const cfg = ([high, low, allow]: [number, number, boolean]) => ({ highThreshold: high, lowThreshold: low, allowLowQualityMatches: allow });
 
 describe.skipIf(!hasReference())(fixtureTitle('matcher.json'), () => {
@@ -45,13 +50,13 @@ describe('matcher (hand-made)', () => {
 
   it('makes everything background without gt boxes, and refuses to match against none', () => {
     const anchors = Float32Array.from([0, 0, 4, 4, 2, 2, 8, 8]);
-    expect(Array.from(assignRpnTargets(anchors, new Float32Array(0)).labels)).toEqual([0, 0]);
-    expect(Array.from(assignRoiTargets(anchors, new Float32Array(0), []).labels)).toEqual([0, 0]);
-    expect(() => matchQuality(new Float32Array(0), 0, MATCHER_DEFAULTS.rpn)).toThrow(/ground-truth/);
+    expect(Array.from(assignRpnTargets(anchors, new Float32Array(0), rpnMatcher).labels)).toEqual([0, 0]);
+    expect(Array.from(assignRoiTargets(anchors, new Float32Array(0), [], roiMatcher).labels)).toEqual([0, 0]);
+    expect(() => matchQuality(new Float32Array(0), 0, rpnMatcher)).toThrow(/ground-truth/);
   });
 
   it('marks all anchors below the low threshold as background', () => {
-    const { labels } = assignRpnTargets(Float32Array.from([100, 100, 110, 110, 200, 200, 220, 220]), Float32Array.from([0, 0, 10, 10]), { ...MATCHER_DEFAULTS.rpn, allowLowQualityMatches: false });
+    const { labels } = assignRpnTargets(Float32Array.from([100, 100, 110, 110, 200, 200, 220, 220]), Float32Array.from([0, 0, 10, 10]), { ...rpnMatcher, allowLowQualityMatches: false });
     expect(Array.from(labels)).toEqual([0, 0]);
   });
 });

@@ -1,13 +1,12 @@
 /**
  * torchvision det_utils.Matcher and the two target assignments built on it.
  *
- *   MATCHER_DEFAULTS = { rpn: 0.7 / 0.3 / low-quality on, roi: 0.75 / 0.5 / off }   (paper values)
  *   matchQuality(iou: Float32Array [G*A], numGt, cfg): Int32Array [A]
  *        per anchor: matched gt index, BELOW_LOW_THRESHOLD (−1) or BETWEEN_THRESHOLDS (−2);
  *        thresholds compared in float32; with allowLowQualityMatches every anchor that ties for a gt's
  *        best IoU gets back its OWN argmax gt (first index on ties)
- *   assignRpnTargets(anchors, gtBoxes, cfg?): { labels: Float32Array [A] (1 fg, 0 bg, −1 ignore), matchedGtBoxes: Boxes [A*4] }
- *   assignRoiTargets(proposals, gtBoxes, gtLabels, cfg?): { labels: Int32Array [P] (class, 0 bg, −1 ignore), matchedIdxs: Int32Array [P] (clamped ≥ 0) }
+ *   assignRpnTargets(anchors, gtBoxes, cfg): { labels: Float32Array [A] (1 fg, 0 bg, −1 ignore), matchedGtBoxes: Boxes [A*4] }
+ *   assignRoiTargets(proposals, gtBoxes, gtLabels, cfg): { labels: Int32Array [P] (class, 0 bg, −1 ignore), matchedIdxs: Int32Array [P] (clamped ≥ 0) }
  *        without gt boxes every anchor/proposal is background, as torchvision
  */
 import { boxCount, boxIou, selectBoxes, type Boxes } from './boxOps';
@@ -20,11 +19,6 @@ export interface MatcherConfig {
 
 export const BELOW_LOW_THRESHOLD = -1;
 export const BETWEEN_THRESHOLDS = -2;
-
-export const MATCHER_DEFAULTS: { rpn: MatcherConfig; roi: MatcherConfig } = {
-  rpn: { highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true },
-  roi: { highThreshold: 0.75, lowThreshold: 0.5, allowLowQualityMatches: false },
-};
 
 export function matchQuality(iou: Float32Array, numGt: number, cfg: MatcherConfig): Int32Array {
   if (numGt === 0) throw new Error('matcher: no ground-truth boxes for this image (assign targets handles that case)');
@@ -58,7 +52,7 @@ export function matchQuality(iou: Float32Array, numGt: number, cfg: MatcherConfi
 export function assignRpnTargets(
   anchors: Boxes,
   gtBoxes: Boxes,
-  cfg: MatcherConfig = MATCHER_DEFAULTS.rpn,
+  cfg: MatcherConfig,
 ): { labels: Float32Array; matchedGtBoxes: Boxes } {
   const numAnchors = boxCount(anchors);
   const numGt = boxCount(gtBoxes);
@@ -74,7 +68,7 @@ export function assignRoiTargets(
   proposals: Boxes,
   gtBoxes: Boxes,
   gtLabels: ArrayLike<number>,
-  cfg: MatcherConfig = MATCHER_DEFAULTS.roi,
+  cfg: MatcherConfig,
 ): { labels: Int32Array; matchedIdxs: Int32Array } {
   const numProposals = boxCount(proposals);
   const numGt = boxCount(gtBoxes);

@@ -21,7 +21,7 @@ describe.skipIf(!hasReference())(fixtureTitle('paste_masks.json'), () => {
   it('pastes probabilities (abs 1e-5) and thresholds them exactly away from 0.5', () => {
     const [h, w] = ref.image_size_hw;
     const probs = pasteMasksInImage(f32(ref.masks), f32(ref.boxes), [h, w], ref.padding);
-    const binary = thresholdMasks(probs);
+    const binary = thresholdMasks(probs, 0.5);
     ref.results.forEach((r: { probabilities: number[][]; binary_rows: string[]; num_ones: number; near_threshold_yx: number[][] }, i: number) => {
       const p = probs.subarray(i * h * w, (i + 1) * h * w);
       expect(firstMismatch(p, f32(r.probabilities), { abs: 1e-5 }), `mask ${i}`).toBeNull();
@@ -45,7 +45,7 @@ describe('paste masks (hand-made)', () => {
   it('covers the box with a full mask and only its surroundings', () => {
     const mask = new Float32Array(28 * 28).fill(1);
     const probs = pasteMasksInImage(mask, Float32Array.from([10, 10, 38, 24]), [40, 48]);
-    const binary = thresholdMasks(probs);
+    const binary = thresholdMasks(probs, 0.5);
     expect(binary[15 * 48 + 20]).toBe(1);
     expect(binary[5 * 48 + 5]).toBe(0);
     expect(binary[30 * 48 + 20]).toBe(0);

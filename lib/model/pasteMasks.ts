@@ -2,7 +2,7 @@
  * torchvision paste_masks_in_image (padding 1): put each detection's M×M mask probabilities into a
  * full-size image.
  *
- *   PASTE_DEFAULTS = { padding: 1, threshold: 0.5 }
+ *   PASTE_PADDING = 1                        — torchvision's fixed padding (the threshold is the config's maskThresh)
  *   expandBoxes(boxes, scale): Boxes          — each box scaled about its centre (float32)
  *   pasteMasksInImage(masks [K*M*M], boxes [K*4], [H, W], padding?): Float32Array [K*H*W]
  *        pad the mask by `padding` zeros, expand the box by (M+2p)/M, truncate it to integers toward zero,
@@ -10,12 +10,12 @@
  *        size, write it at the box's top-left corner clipped to the image
  *   pasteMaskRegion(mask [M*M], box, [H, W], padding?): { y0, y1, x0, x1, values } — one mask, only the
  *        pasted region (K full-size images cost K·H·W floats: 136 MB for 100 detections at 511×666)
- *   thresholdMasks(probabilities, threshold?): Uint8Array — 1 where p > threshold
+ *   thresholdMasks(probabilities, threshold): Uint8Array — 1 where p > threshold
  */
 import * as tf from '@tensorflow/tfjs';
 import { boxCount, type Boxes } from './boxOps';
 
-export const PASTE_DEFAULTS = { padding: 1, threshold: 0.5 };
+export const PASTE_PADDING = 1;
 
 const f = Math.fround;
 
@@ -47,7 +47,7 @@ export function pasteMaskRegion(
   mask: Float32Array,
   box: ArrayLike<number>,
   [imageH, imageW]: readonly [number, number],
-  padding: number = PASTE_DEFAULTS.padding,
+  padding: number = PASTE_PADDING,
 ): PastedRegion {
   const m = Math.round(Math.sqrt(mask.length));
   if (m * m !== mask.length || m === 0) throw new Error(`pasteMaskRegion: ${mask.length} values are not a square mask`);
@@ -73,7 +73,7 @@ export function pasteMasksInImage(
   masks: Float32Array,
   boxes: Boxes,
   [imageH, imageW]: readonly [number, number],
-  padding: number = PASTE_DEFAULTS.padding,
+  padding: number = PASTE_PADDING,
 ): Float32Array {
   const k = boxCount(boxes);
   const out = new Float32Array(k * imageH * imageW);
@@ -88,7 +88,7 @@ export function pasteMasksInImage(
   return out;
 }
 
-export function thresholdMasks(probabilities: Float32Array, threshold: number = PASTE_DEFAULTS.threshold): Uint8Array {
+export function thresholdMasks(probabilities: Float32Array, threshold: number): Uint8Array {
   const out = new Uint8Array(probabilities.length);
   for (let i = 0; i < probabilities.length; i++) out[i] = probabilities[i] > threshold ? 1 : 0;
   return out;

@@ -3,8 +3,7 @@
  * ranked N×5 matrix that feeds COVID-CT-Mask-Net's classifier S. All selection runs on typed arrays
  * outside the gradient tape; only rankedBoxFeatures returns a (differentiable) tensor.
  *
- *   POSTPROCESS_DEFAULTS = { rpn: {...}, detections: { scoreThresh 0.05, nmsThresh 0.75, detectionsPerImg 100,
- *                            boxWeights (10,10,5,5), minSize 0.01 }, classifierInput: { scoreThresh −0.01, nmsThresh 0.75, n 256 } }
+ * Thresholds and weights come from the config (rpn.ts and roiHeads.ts build them from its rpn and roiHeads).
  *   filterRpnProposals({ anchors, objectness (logits [A]), deltas [A*4], numAnchorsPerLevel, imageSize }, cfg)
  *        : { boxes, scores }  — per-level top-n by logit, decode, clip, drop < minSize, drop prob < scoreThresh,
  *          NMS per level, keep postNmsTopN (scores are sigmoid probabilities)
@@ -17,7 +16,7 @@
  *        padded with paddedRowSource; all zeros when nothing was detected
  */
 import * as tf from '@tensorflow/tfjs';
-import { decodeBoxes, BOX_CODER_DEFAULTS, type BoxWeights } from './boxCoder';
+import { decodeBoxes, type BoxWeights } from './boxCoder';
 import { argsortDescending, batchedNms, boxCount, clipBoxesToImage, removeSmallBoxes, selectBoxes, type Boxes } from './boxOps';
 
 export interface RpnFilterConfig {
@@ -36,19 +35,6 @@ export interface DetectionConfig {
   boxWeights: BoxWeights;
   minSize: number;
 }
-
-export const POSTPROCESS_DEFAULTS: {
-  rpnTrain: RpnFilterConfig;
-  rpnTest: RpnFilterConfig;
-  detections: DetectionConfig;
-  classifierInput: DetectionConfig & { n: number };
-} = {
-  rpnTrain: { preNmsTopN: 2000, postNmsTopN: 2000, nmsThresh: 0.75, minSize: 1e-3, scoreThresh: 0, boxWeights: BOX_CODER_DEFAULTS.rpnWeights },
-  rpnTest: { preNmsTopN: 1000, postNmsTopN: 1000, nmsThresh: 0.75, minSize: 1e-3, scoreThresh: 0, boxWeights: BOX_CODER_DEFAULTS.rpnWeights },
-  detections: { scoreThresh: 0.05, nmsThresh: 0.75, detectionsPerImg: 100, boxWeights: BOX_CODER_DEFAULTS.roiWeights, minSize: 0.01 },
-  // Every box survives the score threshold; S reads the top 256 (model-spec "Classifier module S").
-  classifierInput: { scoreThresh: -0.01, nmsThresh: 0.75, detectionsPerImg: 256, boxWeights: BOX_CODER_DEFAULTS.roiWeights, minSize: 0.01, n: 256 },
-};
 
 const f = Math.fround;
 
@@ -107,7 +93,7 @@ export interface Detections {
 
 export function postprocessDetections(
   input: { proposals: Boxes; classLogits: Float32Array; boxRegression: Float32Array; imageSize: readonly [number, number] },
-  cfg: DetectionConfig = POSTPROCESS_DEFAULTS.detections,
+  cfg: DetectionConfig,
 ): Detections {
   const r = boxCount(input.proposals);
   const k = r === 0 ? 0 : input.classLogits.length / r;

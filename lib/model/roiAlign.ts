@@ -13,7 +13,6 @@
  * 256 RoIs on a 64×64×128 map, gather + broadcast-mul + scatterND took 1.7 s forward at 7×7 against
  * ~40 ms for the loop (wasm: 0.48 s against ~45 ms); see roiAlign.bench.ts.
  *
- *   ROI_ALIGN_DEFAULTS                        — box head 7×7 and mask head 14×14, sampling ratio 2, aligned=false
  *   roiAlign(features [N,H,W,C], boxes [K*4], { outputSize, spatialScale, samplingRatio, aligned? }, batchIdx?)
  *        : tf.Tensor4D [K, PH, PW, C]          — boxes in image pixels; batchIdx[k] picks the image (default 0)
  *   inferScale(featureH, imageH): number       — 2^round(log2(featureH / imageH)) (height only, as torchvision)
@@ -37,11 +36,6 @@ export interface RoiAlignOptions {
   /** Override the backend-based choice of applier (tests compare both). */
   impl?: RoiAlignImpl;
 }
-
-export const ROI_ALIGN_DEFAULTS = {
-  box: { outputSize: 7, samplingRatio: 2, aligned: false },
-  mask: { outputSize: 14, samplingRatio: 2, aligned: false },
-};
 
 const f = Math.fround;
 

@@ -17,7 +17,7 @@ import { postprocessDetections, type Detections } from './postprocess';
 import { shuffled, type Rng } from './random';
 import { multiScaleRoiAlign } from './roiAlign';
 import type { TrainingTargets } from './rpn';
-import { balancedSampler, selectRoiTrainingSamples } from './sampler';
+import { balancedSampler, selectRoiTrainingSamples, type TargetOptions } from './sampler';
 
 type RoiConfig = SegmenterConfig['roiHeads'];
 
@@ -43,15 +43,17 @@ export function createBoxHead(ps: ParamStore, inChannels: number, cfg: RoiConfig
 
 export type SampledRois = ReturnType<typeof selectRoiTrainingSamples>;
 
+/** The RoI heads' proposal matching (fg/bg thresholds of the config, no low-quality matches) and box coding. */
+export function roiTargetOptions(cfg: RoiConfig): TargetOptions {
+  return { matcher: { highThreshold: cfg.fgIouThresh, lowThreshold: cfg.bgIouThresh, allowLowQualityMatches: false }, boxWeights: cfg.boxWeights };
+}
+
 /**
- * select_training_samples for one image: gt boxes join the proposals, matched with the config's fg/bg
- * thresholds (no low-quality matches), batchSizePerImage sampled with positiveFraction, targets encoded.
+ * select_training_samples for one image: gt boxes join the proposals, matched and encoded with roiTargetOptions,
+ * batchSizePerImage sampled with positiveFraction.
  */
 export function roiTrainingSamples(proposals: Boxes, gtBoxes: Boxes, gtLabels: Int32Array, cfg: RoiConfig, rng: Rng): SampledRois {
-  return selectRoiTrainingSamples(proposals, gtBoxes, gtLabels, balancedSampler(cfg.batchSizePerImage, cfg.positiveFraction, rng), {
-    matcher: { highThreshold: cfg.fgIouThresh, lowThreshold: cfg.bgIouThresh, allowLowQualityMatches: false },
-    boxWeights: cfg.boxWeights,
-  });
+  return selectRoiTrainingSamples(proposals, gtBoxes, gtLabels, balancedSampler(cfg.batchSizePerImage, cfg.positiveFraction, rng), roiTargetOptions(cfg));
 }
 
 export interface RoiLosses {

@@ -13,7 +13,7 @@ import { conv2d, type ParamStore } from './layers';
 import { rpnLoss } from './losses';
 import { filterRpnProposals } from './postprocess';
 import type { Rng } from './random';
-import { balancedSampler, selectRpnTrainingSamples } from './sampler';
+import { balancedSampler, selectRpnTrainingSamples, type TargetOptions } from './sampler';
 
 type RpnConfig = SegmenterConfig['rpn'];
 
@@ -37,12 +37,14 @@ export function createRpnHead(ps: ParamStore, channels: number, numAnchors: numb
 
 export type RpnTargets = ReturnType<typeof selectRpnTrainingSamples>;
 
-/** Anchor labels (matcher fg/bg from the config, low-quality matches on), encoded targets and the fg/bg sample. */
+/** The RPN's anchor matching (fg/bg thresholds of the config, low-quality matches on) and box coding. */
+export function rpnTargetOptions(cfg: RpnConfig): TargetOptions {
+  return { matcher: { highThreshold: cfg.fgIouThresh, lowThreshold: cfg.bgIouThresh, allowLowQualityMatches: true }, boxWeights: cfg.boxWeights };
+}
+
+/** Anchor labels, encoded targets and the fg/bg sample. */
 export function rpnTargets(anchors: Boxes, gtBoxes: Boxes, cfg: RpnConfig, rng: Rng): RpnTargets {
-  const t = selectRpnTrainingSamples(anchors, gtBoxes, balancedSampler(cfg.batchSizePerImage, cfg.positiveFraction, rng), {
-    matcher: { highThreshold: cfg.fgIouThresh, lowThreshold: cfg.bgIouThresh, allowLowQualityMatches: true },
-    boxWeights: cfg.boxWeights,
-  });
+  const t = selectRpnTrainingSamples(anchors, gtBoxes, balancedSampler(cfg.batchSizePerImage, cfg.positiveFraction, rng), rpnTargetOptions(cfg));
   // The paper's anchors include zero-height ones (e.g. size 2, ratio 0.1), whose encoded targets are
   // ±∞. torchvision never reads targets of non-positive anchors; rpnLoss masks densely (0·∞ = NaN), so
   // keep only the positives' targets, and zero any that are still not finite.

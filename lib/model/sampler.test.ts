@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { f32, firstMismatch, FIXTURE_ROUNDING_REL, fixtureTitle, hasReference, loadReference } from '@/lib/testing/reference';
 import { createRng } from './random';
 import { sampleBalanced, selectRoiTrainingSamples, selectRpnTrainingSamples, type Sampler } from './sampler';
+import { presetConfig } from './config';
+import { roiTargetOptions } from './roiHeads';
+import { rpnTargetOptions } from './rpn';
 
 /** The fixtures give the sampled indices; this sampler hands them back in place of the random draw. */
+/** The paper's matching thresholds and box weights (the light and full presets). */
+const paper = presetConfig('light');
+const rpnOptions = rpnTargetOptions(paper.rpn);
+const roiOptions = roiTargetOptions(paper.roiHeads);
+
 const given = (positive: number[], negative: number[]): Sampler => () => ({ positive: Int32Array.from(positive), negative: Int32Array.from(negative) });
 
 describe('sampleBalanced', () => {
@@ -46,7 +54,7 @@ describe.skipIf(!hasReference())(fixtureTitle('rpn_losses.json sampler_count_rul
   });
 
   it('builds the RPN labels and regression targets', () => {
-    const s = selectRpnTrainingSamples(f32(ref.anchors), f32(ref.gt_boxes), given(ref.sampled_pos_inds, ref.sampled_neg_inds));
+    const s = selectRpnTrainingSamples(f32(ref.anchors), f32(ref.gt_boxes), given(ref.sampled_pos_inds, ref.sampled_neg_inds), rpnOptions);
     expect(Array.from(s.labels)).toEqual(ref.labels);
     expect(firstMismatch(s.regressionTargets, f32(ref.regression_targets), { abs: 1e-5, rel: FIXTURE_ROUNDING_REL })).toBeNull();
   });
@@ -57,7 +65,7 @@ describe.skipIf(!hasReference())(fixtureTitle('roi_losses.json select_training_s
   it('appends gt, matches, keeps sampled rows in ascending order and encodes their targets', () => {
     let seen: number[] = [];
     const sampler: Sampler = (labels) => { seen = Array.from(labels); return given(ref.sampled_pos_inds, ref.sampled_neg_inds)(labels); };
-    const s = selectRoiTrainingSamples(f32(ref.proposals), f32(ref.gt_boxes), ref.gt_labels, sampler);
+    const s = selectRoiTrainingSamples(f32(ref.proposals), f32(ref.gt_boxes), ref.gt_labels, sampler, roiOptions);
     expect(seen).toEqual(ref.labels_before_sampling);
     expect(Array.from(s.sampledIdxs)).toEqual(ref.sampled_inds_in_order);
     expect(Array.from(s.labels)).toEqual(ref.sampled_labels);
@@ -67,7 +75,7 @@ describe.skipIf(!hasReference())(fixtureTitle('roi_losses.json select_training_s
   });
 
   it('samples only background when an image has no gt', () => {
-    const s = selectRoiTrainingSamples(f32(ref.proposals), new Float32Array(0), [], (l) => sampleBalanced(l, 4, 0.75, createRng(9)));
+    const s = selectRoiTrainingSamples(f32(ref.proposals), new Float32Array(0), [], (l) => sampleBalanced(l, 4, 0.75, createRng(9)), roiOptions);
     expect(Array.from(s.labels)).toEqual([0, 0, 0, 0]);
     expect(s.regressionTargets.every(Number.isFinite)).toBe(true);
   });

@@ -2,18 +2,18 @@
  * torchvision BalancedPositiveNegativeSampler with a seeded RNG, and the two "select training samples"
  * steps built on it (RPN anchors; RoI-head proposals with the gt boxes appended).
  *
- *   SAMPLER_DEFAULTS = { rpn: 256 @ 0.75 positive, roi: 256 @ 0.75 positive }   (paper values)
+ * Batch sizes, fractions, matcher thresholds and box weights come from the config (rpn.ts, roiHeads.ts).
  *   sampleBalanced(labels, batchSizePerImage, positiveFraction, rng): { positive, negative }
  *        labels ≥ 1 are positive, 0 negative, −1 never drawn; numPos = min(#pos, int(batch·fraction)),
  *        numNeg = min(#neg, batch − numPos); uniform without replacement; each list ascending
  *   balancedSampler(batchSizePerImage, positiveFraction, rng): Sampler   — the same, as a function of labels
- *   selectRpnTrainingSamples(anchors, gtBoxes, sampler, opts?): { labels, regressionTargets, positive, negative }
- *   selectRoiTrainingSamples(proposals, gtBoxes, gtLabels, sampler, opts?):
+ *   selectRpnTrainingSamples(anchors, gtBoxes, sampler, opts): { labels, regressionTargets, positive, negative }
+ *   selectRoiTrainingSamples(proposals, gtBoxes, gtLabels, sampler, opts):
  *        { proposals, labels, matchedIdxs, regressionTargets, sampledIdxs }   — sampled rows in ascending order
  */
-import { encodeBoxes, BOX_CODER_DEFAULTS, type BoxWeights } from './boxCoder';
+import { encodeBoxes, type BoxWeights } from './boxCoder';
 import { boxCount, selectBoxes, type Boxes } from './boxOps';
-import { assignRoiTargets, assignRpnTargets, MATCHER_DEFAULTS, type MatcherConfig } from './matcher';
+import { assignRoiTargets, assignRpnTargets, type MatcherConfig } from './matcher';
 
 /** Anything with a uniform [0, 1) generator, e.g. lib/model/random.ts's Rng. */
 export interface UniformRng {
@@ -26,11 +26,6 @@ export interface SampledIndices {
 }
 
 export type Sampler = (labels: ArrayLike<number>) => SampledIndices;
-
-export const SAMPLER_DEFAULTS = {
-  rpn: { batchSizePerImage: 256, positiveFraction: 0.75 },
-  roi: { batchSizePerImage: 256, positiveFraction: 0.75 },
-};
 
 /** `count` distinct entries of `pool`, uniformly (partial Fisher–Yates), returned in ascending order. */
 function drawAscending(pool: number[], count: number, rng: UniformRng): Int32Array {
@@ -62,14 +57,20 @@ export function balancedSampler(batchSizePerImage: number, positiveFraction: num
   return (labels) => sampleBalanced(labels, batchSizePerImage, positiveFraction, rng);
 }
 
+/** The matcher's thresholds and the box coder's weights of one stage (from the config: rpn or roiHeads). */
+export interface TargetOptions {
+  matcher: MatcherConfig;
+  boxWeights: BoxWeights;
+}
+
 export function selectRpnTrainingSamples(
   anchors: Boxes,
   gtBoxes: Boxes,
   sampler: Sampler,
-  opts: { matcher?: MatcherConfig; boxWeights?: BoxWeights } = {},
+  opts: TargetOptions,
 ): { labels: Float32Array; regressionTargets: Float32Array; positive: Int32Array; negative: Int32Array } {
-  const { labels, matchedGtBoxes } = assignRpnTargets(anchors, gtBoxes, opts.matcher ?? MATCHER_DEFAULTS.rpn);
-  const regressionTargets = encodeBoxes(anchors, matchedGtBoxes, opts.boxWeights ?? BOX_CODER_DEFAULTS.rpnWeights);
+  const { labels, matchedGtBoxes } = assignRpnTargets(anchors, gtBoxes, opts.matcher);
+  const regressionTargets = encodeBoxes(anchors, matchedGtBoxes, opts.boxWeights);
   return { labels, regressionTargets, ...sampler(labels) };
 }
 
@@ -78,20 +79,20 @@ export function selectRoiTrainingSamples(
   gtBoxes: Boxes,
   gtLabels: ArrayLike<number>,
   sampler: Sampler,
-  opts: { matcher?: MatcherConfig; boxWeights?: BoxWeights } = {},
+  opts: TargetOptions,
 ): { proposals: Boxes; labels: Int32Array; matchedIdxs: Int32Array; regressionTargets: Float32Array; sampledIdxs: Int32Array } {
   // The gt boxes join the proposals so that every gt has at least one perfect positive.
   const all = new Float32Array(proposals.length + gtBoxes.length);
   all.set(proposals);
   all.set(gtBoxes, proposals.length);
-  const { labels, matchedIdxs } = assignRoiTargets(all, gtBoxes, gtLabels, opts.matcher ?? MATCHER_DEFAULTS.roi);
+  const { labels, matchedIdxs } = assignRoiTargets(all, gtBoxes, gtLabels, opts.matcher);
   const { positive, negative } = sampler(labels);
   const sampledIdxs = Int32Array.from([...positive, ...negative]).sort();
   const sampled = selectBoxes(all, sampledIdxs);
   const sampledMatched = sampledIdxs.map((i) => matchedIdxs[i]);
   const regressionTargets =
     boxCount(gtBoxes) === 0
-      ? encodeBoxes(sampled, sampled, opts.boxWeights ?? BOX_CODER_DEFAULTS.roiWeights) // unused: no positives
-      : encodeBoxes(sampled, selectBoxes(gtBoxes, sampledMatched), opts.boxWeights ?? BOX_CODER_DEFAULTS.roiWeights);
+      ? encodeBoxes(sampled, sampled, opts.boxWeights) // unused: no positives
+      : encodeBoxes(sampled, selectBoxes(gtBoxes, sampledMatched), opts.boxWeights);
   return { proposals: sampled, labels: sampledIdxs.map((i) => labels[i]), matchedIdxs: sampledMatched, regressionTargets, sampledIdxs };
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { f32, firstMismatch, fixtureTitle, hasReference, loadReference, maskRows } from '@/lib/testing/reference';
-import { batchImages, normalizeImage, postprocessBoxes, resizeBoxes, resizedSize, resizeImage, resizeMaskNearest, transformImage, TRANSFORM_DEFAULTS } from './transform';
+import { batchImages, normalizeImage, postprocessBoxes, resizeBoxes, resizedSize, resizeImage, resizeMaskNearest, transformImage } from './transform';
+import { presetConfig } from './config';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -12,11 +13,11 @@ describe.skipIf(!hasReference())(fixtureTitle('image_transform.json'), () => {
 
   it('computes the float32 scale, resized and padded sizes exactly', () => {
     for (const cs of ref.resize_cases) {
-      const { scale, size } = resizedSize(cs.original_hw, ref.min_size, ref.max_size);
+      const { scale, size } = resizedSize(cs.original_hw, ref.meta.min_size, ref.meta.max_size);
       expect(scale, JSON.stringify(cs.original_hw)).toBe(cs.scale_float32);
       expect(size, JSON.stringify(cs.original_hw)).toEqual(cs.resized_hw);
       const image = tf.zeros([size[0], size[1], 1]) as tf.Tensor3D;
-      const { batch, imageSizes } = batchImages([image], ref.size_divisible);
+      const { batch, imageSizes } = batchImages([image], ref.meta.size_divisible);
       expect(batch.shape.slice(1, 3)).toEqual(cs.padded_batch_hw);
       expect(imageSizes).toEqual([cs.resized_hw]);
       tf.dispose([image, batch]);
@@ -39,7 +40,7 @@ describe.skipIf(!hasReference())(fixtureTitle('image_transform.json'), () => {
     const t = ref.tiny_end_to_end;
     const chw = f32(t.image);
     const hwc = tf.tidy(() => tf.tensor3d(chw, [3, 7, 9]).transpose([1, 2, 0]) as tf.Tensor3D);
-    const cfg = { ...TRANSFORM_DEFAULTS, minSize: t.min_size, maxSize: t.max_size, imageMean: t.image_mean, imageStd: t.image_std, sizeDivisible: t.size_divisible };
+    const cfg = { minSize: t.min_size, maxSize: t.max_size, imageMean: t.image_mean, imageStd: t.image_std, sizeDivisible: t.size_divisible };
     const { batch, imageSize, originalSize } = transformImage(hwc, cfg);
     expect(imageSize).toEqual(t.resized_hw);
     expect(originalSize).toEqual([7, 9]);
@@ -62,13 +63,14 @@ describe.skipIf(!hasReference())(fixtureTitle('image_transform.json'), () => {
 
 describe('transform (hand-made)', () => {
   it('normalises per channel with the ImageNet statistics', () => {
-    const out = normalizeImage(tf.fill([1, 1, 3], 0.5)).dataSync();
-    [0, 1, 2].forEach((c) => expect(out[c]).toBeCloseTo((0.5 - TRANSFORM_DEFAULTS.imageMean[c]) / TRANSFORM_DEFAULTS.imageStd[c], 5));
+    const { imageMean, imageStd } = presetConfig('tiny').transform;
+    const out = normalizeImage(tf.fill([1, 1, 3], 0.5), imageMean, imageStd).dataSync();
+    [0, 1, 2].forEach((c) => expect(out[c]).toBeCloseTo((0.5 - imageMean[c]) / imageStd[c], 5));
   });
 
   it('keeps a constant image constant and rejects empty sizes', () => {
     const out = resizeImage(tf.fill([5, 7, 1], 0.25) as tf.Tensor3D, [11, 3]).dataSync();
     expect(Array.from(out).every((v) => Math.abs(v - 0.25) < 1e-7)).toBe(true);
-    expect(() => resizedSize([0, 10])).toThrow(/empty/);
+    expect(() => resizedSize([0, 10], 512, 1024)).toThrow(/empty/);
   });
 });

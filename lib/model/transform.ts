@@ -2,14 +2,14 @@
  * torchvision GeneralizedRCNNTransform (eval/train resize, normalisation, batching) and the box/mask
  * mappings between original and resized images. Images are NHWC / HWC float tensors in [0, 1].
  *
- *   TRANSFORM_DEFAULTS = { minSize 512, maxSize 1024, ImageNet mean/std, sizeDivisible 32 }
+ * Every size and statistic comes from the config's `transform` (config.ts: the presets).
  *   resizedSize([h, w], minSize, maxSize): { scale, size: [h', w'] }
  *        scale = float32(min(minSize/min(h,w), maxSize/max(h,w))), h' = floor(h·scale) (351×457 → 511×666)
- *   normalizeImage(image [..., 3], mean?, std?): Tensor       — (x − mean_c) / std_c
+ *   normalizeImage(image [..., 3], mean, std): Tensor       — (x − mean_c) / std_c
  *   resizeImage(image [H,W,C] | [N,H,W,C], [h', w']): Tensor  — bilinear, half-pixel centres, no antialias
- *   batchImages(images: Tensor3D[], sizeDivisible?): { batch: Tensor4D, imageSizes }
+ *   batchImages(images: Tensor3D[], sizeDivisible): { batch: Tensor4D, imageSizes }
  *        zero-pad bottom/right to the largest size rounded up to a multiple of sizeDivisible
- *   transformImage(image [H,W,3], cfg?): { batch [1,Hp,Wp,3], imageSize: [h', w'], originalSize: [h, w] }
+ *   transformImage(image [H,W,3], cfg): { batch [1,Hp,Wp,3], imageSize: [h', w'], originalSize: [h, w] }
  *        normalise, resize and pad one image (what the detector consumes)
  *   resizeBoxes(boxes, fromHW, toHW): Boxes                    — x·float32(w'/w), y·float32(h'/h)
  *   postprocessBoxes(boxes, resizedHW, originalHW): Boxes      — detections back to the original image
@@ -17,23 +17,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Boxes } from './boxOps';
+import type { SegmenterConfig } from './config';
 
-export const TRANSFORM_DEFAULTS = {
-  minSize: 512,
-  maxSize: 1024,
-  imageMean: [0.485, 0.456, 0.406] as readonly number[],
-  imageStd: [0.229, 0.224, 0.225] as readonly number[],
-  sizeDivisible: 32,
-};
-
-export type TransformConfig = typeof TRANSFORM_DEFAULTS;
+export type TransformConfig = SegmenterConfig['transform'];
 
 const f = Math.fround;
 
 export function resizedSize(
   [h, w]: readonly [number, number],
-  minSize: number = TRANSFORM_DEFAULTS.minSize,
-  maxSize: number = TRANSFORM_DEFAULTS.maxSize,
+  minSize: number,
+  maxSize: number,
 ): { scale: number; size: [number, number] } {
   if (!(h > 0 && w > 0)) throw new Error(`cannot resize an empty ${h}×${w} image`);
   // float32 like the reference: a double scale would give 512×666 instead of 511×666 for 351×457
@@ -43,8 +36,8 @@ export function resizedSize(
 
 export function normalizeImage(
   image: tf.Tensor,
-  mean: readonly number[] = TRANSFORM_DEFAULTS.imageMean,
-  std: readonly number[] = TRANSFORM_DEFAULTS.imageStd,
+  mean: readonly number[],
+  std: readonly number[],
 ): tf.Tensor {
   return tf.tidy(() => tf.div(tf.sub(image, tf.tensor1d(mean as number[])), tf.tensor1d(std as number[])));
 }
@@ -55,7 +48,7 @@ export function resizeImage<T extends tf.Tensor3D | tf.Tensor4D>(image: T, size:
 
 export function batchImages(
   images: readonly tf.Tensor3D[],
-  sizeDivisible: number = TRANSFORM_DEFAULTS.sizeDivisible,
+  sizeDivisible: number,
 ): { batch: tf.Tensor4D; imageSizes: [number, number][] } {
   if (images.length === 0) throw new Error('batchImages needs at least one image');
   const imageSizes = images.map((im) => [im.shape[0], im.shape[1]] as [number, number]);
@@ -69,7 +62,7 @@ export function batchImages(
 
 export function transformImage(
   image: tf.Tensor3D,
-  cfg: TransformConfig = TRANSFORM_DEFAULTS,
+  cfg: TransformConfig,
 ): { batch: tf.Tensor4D; imageSize: [number, number]; originalSize: [number, number] } {
   const originalSize: [number, number] = [image.shape[0], image.shape[1]];
   const { size } = resizedSize(originalSize, cfg.minSize, cfg.maxSize);

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { classifierLoss, CovidCtMaskNet } from '../classifierS';
-import { DEFAULT_TRAIN_OPTIONS, type ClassifierConfig, type TrainOptions } from '../config';
+import type { ClassifierConfig, TrainOptions } from '../config';
+import { TRAINER_FALLBACKS, type TrainerOptions } from './recipes';
 import { readGreySlice, type ClassificationRef } from '../data/datasets';
 import { prepareInput } from '../data/prepare';
 import { assignWeights, readModelDir, sha256, type TrainingSummary } from '../io';
@@ -25,7 +26,7 @@ export interface TrainClassifierOptions {
   segmenterDir: string;
   train: ClassificationRef[];
   val?: ClassificationRef[];
-  options?: Partial<TrainOptions>;
+  options: TrainerOptions;
   /** Slices per step (paper: 8). */
   batchSize?: number;
   /** Where ranked features are cached (heads mode); no disk cache when absent. */
@@ -77,7 +78,7 @@ export async function cachedRankedFeatures(model: CovidCtMaskNet, file: string, 
 }
 
 export async function trainClassifier(o: TrainClassifierOptions): Promise<ClassifierTrainResult> {
-  const opts: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...o.options };
+  const opts: TrainOptions = { ...TRAINER_FALLBACKS, ...o.options };
   if (!opts.epochs && !opts.maxSteps && !opts.timeBudgetS) opts.epochs = 50;
   const { model, segmenterChecksum } = classifierFromSegmenter(o.config, o.segmenterDir, opts.seed);
   const rng = createRng(opts.seed + 1);

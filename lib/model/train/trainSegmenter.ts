@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_TRAIN_OPTIONS, type SegmenterConfig, type TrainOptions } from '../config';
+import type { SegmenterConfig, TrainOptions } from '../config';
+import { TRAINER_FALLBACKS, type TrainerOptions } from './recipes';
 import { augment, DEFAULT_AUGMENT, type AugmentSpec } from '../data/augment';
 import { readSegmentationSample, type LabelledSlice, type SegmentationRef } from '../data/datasets';
 import { prepareTrainingSample } from '../data/prepare';
@@ -26,7 +27,7 @@ export interface TrainSegmenterOptions {
   val?: (SegmentationRef | LabelledSlice)[];
   /** Called on the new model before training (e.g. to copy in the active version's weights for fine-tuning). */
   initialise?: (model: MaskRcnn) => void;
-  options?: Partial<TrainOptions>;
+  options: TrainerOptions;
   onProgress?: (e: ProgressEvent) => void;
   /** Validation result after each epoch. */
   onEpoch?: (e: { epoch: number; step: number; val: SegmentationReport | null }) => void;
@@ -123,7 +124,7 @@ export function byParamName(model: { ps: MaskRcnn['ps'] }, grads: tf.NamedTensor
 }
 
 export async function trainSegmenter(o: TrainSegmenterOptions): Promise<TrainResult<MaskRcnn>> {
-  const opts: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...o.options };
+  const opts: TrainOptions = { ...TRAINER_FALLBACKS, ...o.options };
   if (!opts.epochs && !opts.maxSteps && !opts.timeBudgetS) opts.epochs = 1;
   const model = new MaskRcnn(o.config, opts.seed);
   o.initialise?.(model);
