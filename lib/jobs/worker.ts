@@ -1,7 +1,8 @@
 /**
- * The worker loop: put back jobs whose worker died, claim the next job, parse its config with its job type's schema,
- * run it with a heartbeat that keeps the lease and notices cancellation, and record how it ended. Several workers (processes or hosts) can run this
- * loop against one database: the row claim in lib/jobs/store.ts guarantees each job runs once at a time.
+ * The worker loop: put back jobs whose worker died, claim the next job, parse its config with its job type's
+ * schema, run it with a heartbeat that keeps the lease and notices cancellation, and record how it ended. Several
+ * workers (processes or hosts) can run this loop against one database: the row claim in lib/jobs/store.ts
+ * guarantees each job runs once at a time.
  */
 import { hostname } from 'node:os';
 import { inspect } from 'node:util';
@@ -68,10 +69,9 @@ export async function workerLoop(options: WorkerOptions): Promise<number> {
  * The job's config as its type's schema reads it (defaults applied). The same for every type, before anything runs:
  * a config that does not parse will not parse on a retry either, so the job fails at once.
  */
-export function parseJobConfig(jobType: JobType | undefined, type: string, config: unknown): unknown {
-  if (!jobType) throw new PermanentJobError(`no handler for job type ${type}`);
+export function parseJobConfig(jobType: JobType, config: unknown): unknown {
   const parsed = jobType.configSchema.safeParse(config ?? {});
-  if (!parsed.success) throw new PermanentJobError(`invalid ${type} config: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new PermanentJobError(`invalid ${jobType.name} config: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
@@ -115,9 +115,9 @@ async function runJob(db: Db, queue: JobQueue, jobId: string, workerId: string, 
   };
   log(`job ${jobId} (${job.type}) attempt ${job.attempts} started`);
   try {
+    if (!jobType) throw new PermanentJobError(`no handler for job type ${job.type}`);
     await appendLog(db, jobId, `attempt ${job.attempts} started on ${workerId}`);
-    const config = parseJobConfig(jobType, job.type, job.config);
-    const outcome = await jobType!.run(ctx, config);
+    const outcome = await jobType.run(ctx, parseJobConfig(jobType, job.config));
     if (cancelled || controller.signal.aborted) throw controller.signal.reason ?? new Cancelled('cancelled');
     if (outcome?.message) await appendLog(db, jobId, outcome.message);
     await endJob(db, jobId, workerId, 'SUCCEEDED', { resultVersionId: outcome?.resultVersionId });
