@@ -191,6 +191,17 @@ export class MaskRcnn {
     }
   }
 
+  /**
+   * A descriptor of the whole slice for core-set diversity (lib/al/kCenter.ts): the deepest RoI level of the
+   * feature pyramid, averaged over the image.
+   */
+  embed(input: ModelInput): Float32Array {
+    return tf.tidy(() => {
+      const feats = this.roiFeatures(this.backbone.forward(input.image));
+      return tf.mean(feats[feats.length - 1], [0, 1, 2]).dataSync() as Float32Array;
+    });
+  }
+
   dispose(): void {
     this.ps.dispose();
   }

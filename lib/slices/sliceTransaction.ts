@@ -241,7 +241,7 @@ export interface ProposalWrite {
   modelVersionId: string;
   polygons: (PolygonShape & { score: number })[];
   /** What each model version said about the slice (class probabilities, uncertainty signals). */
-  predictions: { modelVersionId: string; uncertainty: object; classProbs: object | null }[];
+  predictions: { modelVersionId: string; uncertainty: object; classProbs: object | null; embedding?: number[] }[];
 }
 
 /**
@@ -265,7 +265,7 @@ export async function replaceProposals(db: Db, sliceId: string, write: ProposalW
     for (const r of rows) revisions.push({ annotationId: r.id, version: 1, sliceVersion: slice.version, action: 'CREATE', snapshot: snapshot(r, 'DRAFT') });
     if (revisions.length) await tx.annotationRevision.createMany({ data: revisions });
     for (const p of write.predictions) {
-      const data = { uncertainty: p.uncertainty, classProbs: p.classProbs ?? undefined };
+      const data = { uncertainty: p.uncertainty, classProbs: p.classProbs ?? undefined, embedding: p.embedding ?? undefined };
       await tx.prediction.upsert({ where: { sliceId_modelVersionId: { sliceId, modelVersionId: p.modelVersionId } }, create: { sliceId, modelVersionId: p.modelVersionId, ...data }, update: data });
     }
   });

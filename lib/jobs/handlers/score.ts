@@ -7,22 +7,15 @@
 import type { Db } from '@/lib/db/client';
 import { regionProposals } from '@/lib/annotations/proposals';
 import { replaceProposals } from '@/lib/slices/sliceTransaction';
-import type { UncertaintySignals } from '@/lib/al/types';
+import { scoreSlice } from '@/lib/al/scoreSlice';
+import { getAlSettings } from '@/lib/al/settings';
+import { STRATEGIES, type StrategyName } from '@/lib/al/strategies';
 import { loadClassifier, loadSegmenter } from '@/lib/model/io';
-import { predict, type SlicePrediction } from '@/lib/model/predict';
 import { scoreConfigSchema } from '../requests';
 import { greySlice } from '../trainingData';
 import { PermanentJobError, type JobHandler } from '../types';
 import { proposalThresholdsOf } from '@/lib/models/thresholds';
 import { absolute, prepareBackend } from './common';
-
-/** The signals stored for the strategies, all "higher = less sure" in [0, 1]. */
-export function signalsOf(p: SlicePrediction): UncertaintySignals {
-  return {
-    segmentation: p.uncertainty.detection,
-    ...(p.uncertainty.leastConfidence !== undefined ? { leastConfidence: p.uncertainty.leastConfidence, margin: p.uncertainty.margin, entropy: p.uncertainty.entropy } : {}),
-  };
-}
 
 async function versionFor(db: Db, kind: 'segmenter' | 'classifier', id?: string) {
   return id ? db.modelVersion.findFirst({ where: { id, kind } }) : db.modelVersion.findFirst({ where: { kind, active: true } });
@@ -42,20 +35,22 @@ export const scoreJob: JobHandler = async (ctx) => {
     orderBy: [{ studyId: 'asc' }, { index: 'asc' }],
     select: { id: true, pixelPath: true, windowWidth: true, windowLevel: true },
   });
+  // The costly signals (augmented passes, slice descriptors) only for a strategy that reads them.
+  const strategy = (await getAlSettings(ctx.db)).strategy as StrategyName;
+  const needs = STRATEGIES[strategy].needs;
   await ctx.log(`scoring ${slices.length} slices with segmenter v${segVersion.number}${clsVersion ? ` and classifier v${clsVersion.number}` : ''}`);
   const started = Date.now();
   let proposals = 0;
   try {
     for (const [k, s] of slices.entries()) {
       if (ctx.signal.aborted) break;
-      const prediction = predict(segmenter, await greySlice(s), classifier, { thresholds });
+      const { prediction, signals, embedding } = scoreSlice(segmenter, await greySlice(s), classifier, { thresholds, needs });
       const polygons = regionProposals(prediction, segmenter.config.classNames);
-      const signals = signalsOf(prediction);
       // The slice-write protocol replaces the previous proposals (with their revisions) and stores the predictions.
       await replaceProposals(ctx.db, s.id, {
         modelVersionId: segVersion.id,
         polygons,
-        predictions: [segVersion, clsVersion].flatMap((v) => (v ? [{ modelVersionId: v.id, uncertainty: signals as object, classProbs: (prediction.sliceProbabilities ?? null) as object | null }] : [])),
+        predictions: [segVersion, clsVersion].flatMap((v) => (v ? [{ modelVersionId: v.id, uncertainty: signals as object, classProbs: (prediction.sliceProbabilities ?? null) as object | null, embedding: v === segVersion ? embedding : undefined }] : [])),
       });
       proposals += polygons.length;
       const elapsed = (Date.now() - started) / 1000;
