@@ -7,6 +7,7 @@
  *   group norm  torch semantics            → InstanceNormalization on [N, G, C/G·H·W], then per-channel γ, β
  */
 import type { ModelDir } from '../io';
+import type { ParamStore } from '../layers';
 import { GROUP_NORM_EPSILON } from '../groupNorm';
 import type { GraphBuilder } from './graphBuilder';
 
@@ -30,6 +31,15 @@ export function weightsOf(md: Pick<ModelDir, 'manifest' | 'weights'>): Weights {
     const p = byName.get(name);
     if (!p) throw new Error(`the model has no parameter ${name} (its weights do not match its config)`);
     return p;
+  };
+}
+
+/** The parameters of a model in memory (a freshly built or trained MaskRcnn's store). */
+export function weightsOfParamStore(ps: ParamStore): Weights {
+  return (name) => {
+    if (!ps.has(name)) throw new Error(`the model has no parameter ${name}`);
+    const v = ps.get(name);
+    return { data: v.dataSync() as Float32Array, shape: v.shape };
   };
 }
 

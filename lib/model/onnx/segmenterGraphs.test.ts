@@ -13,7 +13,7 @@ import { createMaskHead } from '../maskHead';
 import { createRng } from '../random';
 import { createBoxHead } from '../roiHeads';
 import { createRpnHead } from '../rpn';
-import type { Weights } from './layers';
+import { weightsOfParamStore } from './layers';
 import { boxHeadGraph, denseGraph, maskHeadGraph, ONNX_NAMES } from './segmenterGraphs';
 
 /** Every parameter of the model's stages, re-drawn at random (so γ ≠ 1, β ≠ 0 and biases ≠ 0 are tested). */
@@ -32,8 +32,7 @@ function randomStages(cfg: SegmenterConfig, seed: number) {
     const data = Float32Array.from({ length: v.size }, () => (name.endsWith('.norm.weight') ? 1 + 0.3 * rng.normal() : scale * rng.normal()));
     v.assign(tf.tensor(data, v.shape));
   }
-  const weights: Weights = (name) => ({ data: ps.get(name).dataSync() as Float32Array, shape: ps.get(name).shape });
-  return { ps, backbone, rpn, box, mask, weights, k };
+  return { ps, backbone, rpn, box, mask, weights: weightsOfParamStore(ps), k };
 }
 
 const randomTensor = (shape: number[], seed: number) => {

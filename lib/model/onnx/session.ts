@@ -6,6 +6,7 @@
  *
  *   loadOnnxRuntime(loader?): Promise<OrtModule>                  — the module, or OnnxRuntimeUnavailable
  *   OnnxSegmenter.fromModelDir(dir, { ort, threads })              — graphs built in memory from a model folder
+ *   OnnxSegmenter.fromModel(maskRcnn, { ort, threads })            — graphs of a model in memory (benchmarks, tests)
  *   OnnxSegmenter.fromFile(model.onnx, { ort, threads })           — an export (sidecar checked, SHA-256 verified)
  *   segmenter.detect(input, opts): Promise<RawDetections>          — what MaskRcnn.detect returns
  */
@@ -15,8 +16,9 @@ import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import type { SegmenterConfig } from '../config';
 import { detectionFlow, driveAsync, type DenseOutputs } from '../detectionFlow';
-import type { DetectOptions, ModelInput, RawDetections } from '../maskRcnn';
-import { ONNX_NAMES, numFeatureLevels, type GraphName } from './segmenterGraphs';
+import type { DetectOptions, MaskRcnn, ModelInput, RawDetections } from '../maskRcnn';
+import { weightsOfParamStore } from './layers';
+import { ONNX_NAMES, numFeatureLevels, segmenterGraphs, type GraphName } from './segmenterGraphs';
 import { onnxExportOf } from './exportOnnx';
 import { exportPaths, onnxSidecarSchema, type OnnxSidecar } from './sidecar';
 
@@ -87,6 +89,13 @@ export class OnnxSegmenter {
     const { graphs, sidecar } = onnxExportOf(dir);
     const src = (g: GraphName) => ({ bytes: graphs[g], file: `${dir} (${g} graph)` });
     return OnnxSegmenter.create(sidecar.config, { dense: src('dense'), boxHead: src('boxHead'), maskHead: src('maskHead') }, o);
+  }
+
+  /** A model in memory, e.g. the bench's random-weight preset. */
+  static async fromModel(model: MaskRcnn, o: OnnxSegmenterOptions): Promise<OnnxSegmenter> {
+    const graphs = segmenterGraphs(model.config, weightsOfParamStore(model.ps));
+    const src = (g: GraphName) => ({ bytes: graphs[g], file: `in-memory ${model.config.preset} model (${g} graph)` });
+    return OnnxSegmenter.create(model.config, { dense: src('dense'), boxHead: src('boxHead'), maskHead: src('maskHead') }, o);
   }
 
   /** An export: `model.onnx`, its head graphs and `model.json` (readOnnxExport checks them). */
