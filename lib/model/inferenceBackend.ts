@@ -8,7 +8,7 @@
  *   SegmenterCache — one opened segmenter per model version (the worker's score jobs), keyed by version id
  */
 import { loadSegmenter } from './io';
-import { OnnxModelError, OnnxRuntimeUnavailable, OnnxSegmenter, loadOnnxRuntime, type OrtLoader } from './onnx/session';
+import { OnnxModelError, OnnxRuntimeUnavailable, OnnxSegmenter, loadOnnxRuntime, providersFromEnv, type OrtLoader } from './onnx/session';
 import type { OnnxSidecar } from './onnx/sidecar';
 import type { Segmenter } from './predict';
 
@@ -36,14 +36,14 @@ export async function openSegmenter(modelPath: string, o: OpenSegmenterOptions =
     if (o.backend === 'wasm') throw new Error(`${modelPath} is an ONNX export: it runs on onnxruntime only (use --backend onnxruntime, or the model folder for wasm)`);
     const ort = await loadOnnxRuntime(o.loader);
     const { segmenter, sidecar } = await OnnxSegmenter.fromFile(modelPath, { ort, threads: o.threads });
-    log(`[model] inference backend=onnxruntime (cpu${threads}) — ${modelPath}`);
+    log(`[model] inference backend=onnxruntime (${providersFromEnv().join(', ')}${threads}) — ${modelPath}`);
     return { segmenter, backend: 'onnxruntime', sidecar };
   }
   if ((o.backend ?? 'onnxruntime') === 'onnxruntime') {
     try {
       const ort = await loadOnnxRuntime(o.loader);
       const segmenter = await OnnxSegmenter.fromModelDir(modelPath, { ort, threads: o.threads });
-      log(`[model] inference backend=onnxruntime (cpu${threads})`);
+      log(`[model] inference backend=onnxruntime (${providersFromEnv().join(', ')}${threads})`);
       return { segmenter, backend: 'onnxruntime' };
     } catch (err) {
       if (!(err instanceof OnnxRuntimeUnavailable || err instanceof OnnxModelError)) throw err;

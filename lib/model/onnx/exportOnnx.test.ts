@@ -11,7 +11,7 @@ import { openSegmenter } from '../inferenceBackend';
 import { useTestBackend } from '../train/testBackend';
 import { repoRoot } from '@/lib/testing/paths';
 import { exportOnnx } from './exportOnnx';
-import { OnnxModelError, OnnxSegmenter, loadOnnxRuntime } from './session';
+import { OnnxModelError, OnnxSegmenter, loadOnnxRuntime, providersFromEnv } from './session';
 import { onnxSidecarSchema } from './sidecar';
 
 const BASE = path.join(repoRoot, 'models', 'base');
@@ -110,5 +110,25 @@ describe('openSegmenter', () => {
     expect(backend).toBe('wasm');
     expect(lines).toEqual(['[model] inference backend=wasm (asked for)']);
     segmenter.dispose();
+  });
+
+  it('reads the execution providers from CTMS_ONNX_PROVIDERS, and falls back to wasm when one cannot start', async () => {
+    expect(providersFromEnv({})).toEqual(['cpu']);
+    expect(providersFromEnv({ CTMS_ONNX_PROVIDERS: 'cuda, cpu' })).toEqual(['cuda', 'cpu']);
+    expect(() => providersFromEnv({ CTMS_ONNX_PROVIDERS: 'tpu' })).toThrow(/unknown provider tpu/);
+    const previous = process.env.CTMS_ONNX_PROVIDERS;
+    process.env.CTMS_ONNX_PROVIDERS = 'cuda,cpu';
+    try {
+      const lines: string[] = [];
+      // the npm package ships the CPU provider only (.npmrc skips the CUDA download)
+      const { backend, segmenter } = await openSegmenter(BASE, { log: (l) => lines.push(l) });
+      expect(backend).toBe('wasm');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\[model\] inference backend=wasm — onnxruntime could not start the cuda, cpu provider\(s\)/);
+      segmenter.dispose();
+    } finally {
+      if (previous === undefined) delete process.env.CTMS_ONNX_PROVIDERS;
+      else process.env.CTMS_ONNX_PROVIDERS = previous;
+    }
   });
 });

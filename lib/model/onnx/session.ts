@@ -49,17 +49,43 @@ export async function loadOnnxRuntime(loader: OrtLoader = defaultOrtLoader): Pro
   }
 }
 
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+export const PROVIDERS_ENV_VAR = 'CTMS_ONNX_PROVIDERS';
+
+/**
+ * Execution providers from CTMS_ONNX_PROVIDERS ("cuda,cpu" once the CUDA provider is installed, see the README);
+ * default cpu, the one the npm package ships.
+ */
+export function providersFromEnv(env: Record<string, string | undefined> = process.env): ExecutionProvider[] {
+  const raw = env[PROVIDERS_ENV_VAR];
+  if (!raw) return ['cpu'];
+  const names = raw.split(',').map((p) => p.trim().toLowerCase());
+  const bad = names.filter((p) => !(EXECUTION_PROVIDERS as readonly string[]).includes(p));
+  if (bad.length) throw new OnnxRuntimeUnavailable(`${PROVIDERS_ENV_VAR}=${raw}: unknown provider ${bad.join(', ')} (use ${EXECUTION_PROVIDERS.join(', ')})`);
+  return names as ExecutionProvider[];
+}
+
 export interface OnnxSegmenterOptions {
   ort: OrtModule;
   /** intraOpNumThreads: the cores the job was given (default: onnxruntime's choice). */
   threads?: number;
+  /** Default providersFromEnv(). */
+  providers?: ExecutionProvider[];
 }
 
-async function createSession(ort: OrtModule, bytes: Uint8Array, file: string, threads?: number): Promise<Ort.InferenceSession> {
+async function createSession(ort: OrtModule, bytes: Uint8Array, file: string, o: OnnxSegmenterOptions): Promise<Ort.InferenceSession> {
+  const providers = o.providers ?? providersFromEnv();
   try {
-    return await ort.InferenceSession.create(bytes, { ...(threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}), graphOptimizationLevel: 'all' });
+    return await ort.InferenceSession.create(bytes, {
+      ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
+      executionProviders: providers,
+      graphOptimizationLevel: 'all',
+    });
   } catch (err) {
-    throw new OnnxModelError(file, `onnxruntime cannot read it as an ONNX model (${(err as Error).message.split('\n')[0]}); re-export it with npm run export -- --format onnx`);
+    const reason = (err as Error).message.split('\n')[0];
+    if (providers.some((p) => p !== 'cpu')) throw new OnnxRuntimeUnavailable(`onnxruntime could not start the ${providers.join(', ')} provider(s) (${reason})`);
+    throw new OnnxModelError(file, `onnxruntime cannot read it as an ONNX model (${reason}); re-export it with npm run export -- --format onnx`);
   }
 }
 
@@ -76,7 +102,7 @@ export class OnnxSegmenter {
     const names: GraphName[] = ['dense', 'boxHead', 'maskHead'];
     const sessions = {} as Record<GraphName, Ort.InferenceSession>;
     try {
-      for (const n of names) sessions[n] = await createSession(o.ort, graphs[n].bytes, graphs[n].file, o.threads);
+      for (const n of names) sessions[n] = await createSession(o.ort, graphs[n].bytes, graphs[n].file, o);
     } catch (err) {
       for (const s of Object.values(sessions)) await s.release();
       throw err;
