@@ -14,6 +14,7 @@ import { DEFAULT_TRAIN_OPTIONS, makeSegmenterConfig, MaskRcnn, predict, readSegm
 import type { InferenceBackend } from '@/lib/model/inferenceBackend';
 import { loadOnnxRuntime, OnnxSegmenter } from '@/lib/model/onnx/session';
 import { predictWith } from '@/lib/model/predict';
+import { phasesOf, type Phase } from './bench-model-phases';
 import type { GreySlice } from '@/lib/model/data/augment';
 import type { LabelledSlice } from '@/lib/model/data/datasets';
 import { prepareTrainingSample } from '@/lib/model/data/prepare';
@@ -44,7 +45,6 @@ export interface KernelTime {
   calls: number;
 }
 
-export type Phase = 'train' | 'infer';
 
 export type WorkerMessage =
   | { type: 'ready'; phase: Phase }
@@ -54,8 +54,6 @@ export type WorkerMessage =
 
 export type ParentMessage = { type: 'go' };
 
-/** The phases a backend runs: training exists on TensorFlow.js only. */
-export const phasesOf = (backend: InferenceBackend): Phase[] => (backend === 'onnxruntime' ? ['infer'] : ['train', 'infer']);
 
 /**
  * A stand-in with the MedSeg slice's shape (351 wide × 457 tall): a bright body, two dark lungs and

@@ -24,7 +24,8 @@ import { PRESETS, type PresetName } from '@/lib/model/config';
 import { INFERENCE_BACKENDS, type InferenceBackend } from '@/lib/model/inferenceBackend';
 import { openSegmentationDataset } from '@/lib/model/data/datasets';
 import { sharedDataDir } from '@/lib/testing/paths';
-import { phasesOf, type KernelTime, type ParentMessage, type Phase, type WorkerMessage, type WorkerSpec } from './bench-model-worker';
+import { phasesOf, type Phase } from './bench-model-phases';
+import type { KernelTime, ParentMessage, WorkerMessage, WorkerSpec } from './bench-model-worker';
 import { numberArg, parseCli, usageExit } from './cliArgs';
 
 const USAGE = `Usage: npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512] [--backends wasm,onnxruntime] [--profile N]
