@@ -151,32 +151,20 @@ export class OnnxSegmenter {
 
   async detect(input: ModelInput, opts: DetectOptions = {}): Promise<RawDetections> {
     const dense = await this.dense(input);
-    const c = this.config.backbone.outChannels;
     const flow = detectionFlow(this.config, dense, { paddedHW: [input.image.shape[1], input.image.shape[2]], imageHW: input.imageHW }, opts);
-    return driveAsync(flow, {
-      box: async (roi, count) => {
-        const s = this.config.roiHeads.boxRoiSize;
-        // no proposals: nothing to run
-        if (count === 0) return { classLogits: new Float32Array(0), boxRegression: new Float32Array(0) };
-        const out = await this.sessions.boxHead.run({ [ONNX_NAMES.boxRoiFeatures]: this.tensor(roi, [count, s, s, c]) });
-        return { classLogits: out[ONNX_NAMES.classLogits].data as Float32Array, boxRegression: out[ONNX_NAMES.boxRegression].data as Float32Array };
-      },
-      mask: async (roi, count) => {
-        const s = this.config.maskHead.roiSize;
-        const out = await this.sessions.maskHead.run({ [ONNX_NAMES.maskRoiFeatures]: this.tensor(roi, [count, s, s, c]) });
-        return out[ONNX_NAMES.maskProbs].data as Float32Array;
-      },
-    });
+    return driveAsync(flow, { box: (roi, count) => this.boxHead(roi, count), mask: (roi, count) => this.maskProbs(roi, count) });
   }
 
-  /** Box head alone (parity tests). */
-  async boxHead(roi: Float32Array, count: number) {
+  /** Box head on [count, S, S, C] RoI features. */
+  async boxHead(roi: Float32Array, count: number): Promise<{ classLogits: Float32Array; boxRegression: Float32Array }> {
+    // no proposals: nothing to run
+    if (count === 0) return { classLogits: new Float32Array(0), boxRegression: new Float32Array(0) };
     const s = this.config.roiHeads.boxRoiSize;
     const out = await this.sessions.boxHead.run({ [ONNX_NAMES.boxRoiFeatures]: this.tensor(roi, [count, s, s, this.config.backbone.outChannels]) });
     return { classLogits: out[ONNX_NAMES.classLogits].data as Float32Array, boxRegression: out[ONNX_NAMES.boxRegression].data as Float32Array };
   }
 
-  /** Mask head alone (parity tests): [R, 28, 28, K] probabilities. */
+  /** Mask head on [count, 14, 14, C] RoI features: [count, 28, 28, K] probabilities. */
   async maskProbs(roi: Float32Array, count: number): Promise<Float32Array> {
     const s = this.config.maskHead.roiSize;
     const out = await this.sessions.maskHead.run({ [ONNX_NAMES.maskRoiFeatures]: this.tensor(roi, [count, s, s, this.config.backbone.outChannels]) });
