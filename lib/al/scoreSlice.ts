@@ -9,8 +9,7 @@ import type { CovidCtMaskNet } from '@/lib/model/classifierS';
 import type { GreySlice } from '@/lib/model/data/augment';
 import { sliceEmbedding } from '@/lib/model/embedding';
 import { epistemicUncertainty } from '@/lib/model/epistemic';
-import type { MaskRcnn } from '@/lib/model/maskRcnn';
-import { predict, type SlicePrediction } from '@/lib/model/predict';
+import { predictWith, type Segmenter, type SlicePrediction } from '@/lib/model/predict';
 import type { SignalSource } from './strategies';
 import type { UncertaintySignals } from './types';
 
@@ -28,17 +27,18 @@ export interface ScoreSliceOptions {
   polygons?: boolean;
 }
 
-export function scoreSlice(segmenter: MaskRcnn, slice: GreySlice, classifier: CovidCtMaskNet | undefined, o: ScoreSliceOptions = {}): ScoredSlice {
-  const prediction = predict(segmenter, slice, classifier, { thresholds: o.thresholds, polygons: o.polygons });
+/** On either inference backend (TensorFlow.js or onnxruntime, lib/model/inferenceBackend.ts). */
+export async function scoreSlice(segmenter: Segmenter, slice: GreySlice, classifier: CovidCtMaskNet | undefined, o: ScoreSliceOptions = {}): Promise<ScoredSlice> {
+  const prediction = await predictWith(segmenter, slice, classifier, { thresholds: o.thresholds, polygons: o.polygons });
   const u = prediction.uncertainty;
   const signals: UncertaintySignals = {
     segmentation: u.detection,
     ...(u.leastConfidence !== undefined ? { leastConfidence: u.leastConfidence, margin: u.margin, entropy: u.entropy } : {}),
   };
   if (o.needs?.includes('epistemic')) {
-    const e = epistemicUncertainty(segmenter, slice, { thresholds: o.thresholds });
+    const e = await epistemicUncertainty(segmenter, slice, { thresholds: o.thresholds });
     signals.epistemic = e.mean;
     signals.epistemicByClass = e.byClass;
   }
-  return { prediction, signals, ...(o.needs?.includes('embedding') ? { embedding: sliceEmbedding(segmenter, slice) } : {}) };
+  return { prediction, signals, ...(o.needs?.includes('embedding') ? { embedding: await sliceEmbedding(segmenter, slice) } : {}) };
 }

@@ -8,8 +8,8 @@
  *     base model at round 0) on the labelled slices, split by study into train and validation as the job splits
  *     them, with the product's budget, keep-best and threshold calibration;
  *   - test: the model is measured on the held-out val split, at its calibrated thresholds;
- *   - score: the product's score task (lib/al/scoreSlice.ts) scores the unlabelled pool with the signals the
- *     strategy reads, and the strategy (rankCandidates, the queue's ranking) picks the next `step` slices.
+ *   - score: the product's score task (lib/al/scoreSlice.ts, on the product's inference backend) scores the
+ *     unlabelled pool with the signals the strategy reads, and the strategy (rankCandidates, the queue's ranking) picks the next `step` slices.
  * Each round's model and record are kept under `stateDir`, so an interrupted simulation resumes where it stopped,
  * and every round records the checksum of the weights it started from (the previous round's) and of its own.
  */
@@ -18,13 +18,14 @@ import path from 'node:path';
 import { makeSegmenterConfig, parseSegmenterConfig, type MaskType, type PresetName, type SegmenterConfig } from '@/lib/model/config';
 import { fileNumber, openSegmentationDataset, readSegmentationSample, type LabelledSlice, type SegmentationRef } from '@/lib/model/data/datasets';
 import { evaluateSegmenter } from '@/lib/model/evaluate';
+import { openSegmenter } from '@/lib/model/inferenceBackend';
 import { readModelDir, saveSegmenter, type ModelDir } from '@/lib/model/io';
 import { createRng, shuffled } from '@/lib/model/random';
 import { DEFAULT_BUDGET_MIN } from '@/lib/model/train/recipes';
 import { retrainSegmenter } from '@/lib/model/train/retrain';
 import { splitByStudy } from '@/lib/jobs/trainingData';
 import { rankCandidates } from './rank';
-import { scoreSlice } from './scoreSlice';
+import { scoreSlice, type ScoredSlice } from './scoreSlice';
 import { STRATEGIES, type StrategyName } from './strategies';
 import type { SliceCandidate } from './types';
 import { aggregateCurves, type Curves, type RoundResult } from './curves';
@@ -231,10 +232,16 @@ export async function simulateActiveLearning(o: SimulateOptions): Promise<Simula
       const inSet = new Set(labelled);
       const unlabelled = pool.map((_, i) => i).filter((i) => !inSet.has(i));
       const needs = [...new Set(members.flatMap((s) => STRATEGIES[s].needs))];
-      const scored = new Map<number, ReturnType<typeof scoreSlice>>();
+      const scored = new Map<number, ScoredSlice>();
       if (!last && members.some((s) => s !== 'random')) {
-        for (const i of [...unlabelled, ...(needs.includes('embedding') ? labelled : [])]) {
-          scored.set(i, scoreSlice(model, pool[i].sample.image, undefined, { thresholds: result.thresholds, needs, polygons: false }));
+        // the product's inference path: onnxruntime when it loads (one thread: seeds run in parallel processes), else wasm
+        const { segmenter } = await openSegmenter(dirs[0], { threads: 1, log: (line) => (round === 0 ? log(line) : undefined) });
+        try {
+          for (const i of [...unlabelled, ...(needs.includes('embedding') ? labelled : [])]) {
+            scored.set(i, await scoreSlice(segmenter, pool[i].sample.image, undefined, { thresholds: result.thresholds, needs, polygons: false }));
+          }
+        } finally {
+          segmenter.dispose();
         }
       }
       const records = new Map<StrategyName, RoundRecord>();

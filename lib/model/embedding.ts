@@ -1,12 +1,12 @@
 /** The slice descriptor the core-set strategy spreads its picks over (MaskRcnn.embed on the prepared slice). */
 import type { GreySlice } from './data/augment';
 import { prepareInput } from './data/prepare';
-import type { MaskRcnn } from './maskRcnn';
+import type { Segmenter } from './predict';
 
-export function sliceEmbedding(model: MaskRcnn, slice: GreySlice): number[] {
+export async function sliceEmbedding(model: Segmenter, slice: GreySlice): Promise<number[]> {
   const input = prepareInput(slice, model.config);
   try {
-    return Array.from(model.embed(input));
+    return Array.from(await model.embed(input));
   } finally {
     input.image.dispose();
   }

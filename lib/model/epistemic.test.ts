@@ -46,7 +46,7 @@ describe('test-time-augmentation passes', () => {
     const model = new MaskRcnn(makeSegmenterConfig('tiny', 'both', { transform: { minSize: 64, maxSize: 64 } }), 3);
     try {
       const pixels = new Float32Array(64 * 64).map((_, i) => ((i * 7) % 50) / 50);
-      const e = epistemicUncertainty(model, { height: 64, width: 64, pixels });
+      const e = await epistemicUncertainty(model, { height: 64, width: 64, pixels });
       expect(Object.keys(e.byClass)).toEqual(['GGO', 'C']);
       for (const v of [...Object.values(e.byClass), e.mean]) {
         expect(v).toBeGreaterThanOrEqual(0);

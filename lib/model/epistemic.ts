@@ -6,9 +6,8 @@
  * Mask R-CNN's heads have no dropout, so the passes differ by their input instead.
  */
 import { affineAboutCentre, flipHorizontal, type GreySlice } from './data/augment';
-import type { MaskRcnn } from './maskRcnn';
 import type { ClassThreshold } from './calibrate';
-import { predict } from './predict';
+import { predictWith, type Segmenter } from './predict';
 
 /** One view of the slice: how to make it, and how to bring a label map made on it back. */
 export interface TtaPass {
@@ -66,9 +65,10 @@ export interface EpistemicUncertainty {
  * Runs the segmenter on every pass and measures their disagreement per class, on what would be proposed: the
  * version's proposal thresholds (without them, every detection above the config's score threshold).
  */
-export function epistemicUncertainty(model: MaskRcnn, slice: GreySlice, opts: { thresholds?: Record<string, ClassThreshold>; passes?: readonly TtaPass[] } = {}): EpistemicUncertainty {
+export async function epistemicUncertainty(model: Segmenter, slice: GreySlice, opts: { thresholds?: Record<string, ClassThreshold>; passes?: readonly TtaPass[] } = {}): Promise<EpistemicUncertainty> {
   const passes = opts.passes ?? TTA_PASSES;
-  const maps = passes.map((p) => p.back(predict(model, p.forward(slice), undefined, { polygons: false, thresholds: opts.thresholds }).labelMap, slice.height, slice.width));
+  const maps: Uint8Array[] = [];
+  for (const p of passes) maps.push(p.back((await predictWith(model, p.forward(slice), undefined, { polygons: false, thresholds: opts.thresholds })).labelMap, slice.height, slice.width));
   const names = model.config.classNames;
   const byClass = Object.fromEntries(names.map((name, k) => [name, maskDisagreement(maps, k + 1)]));
   const values = Object.values(byClass);

@@ -6,7 +6,6 @@
  * the differentiable parts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { generateAnchors } from './anchors';
 import { createBackbone, type Backbone } from './backbones';
 import { selectBoxes, type Boxes } from './boxOps';
 import type { SegmenterConfig } from './config';
@@ -15,6 +14,7 @@ import { ParamStore } from './layers';
 import { fastrcnnLoss, rpnLoss } from './losses';
 import { createMaskHead, type MaskHead } from './maskHead';
 import { maskrcnnLoss, projectMasksOnBoxes } from './maskTargets';
+import { anchorsFor, detectionConfig, detectionFlow, driveSync, rpnFilterConfig, type DenseOutputs } from './detectionFlow';
 import { filterRpnProposals, postprocessDetections, type Detections } from './postprocess';
 import { shuffled, type Rng } from './random';
 import { createBoxHead, roiTrainingSamples, type BoxHeadOutput } from './roiHeads';
@@ -63,7 +63,6 @@ export class MaskRcnn {
   private readonly rpnHead: (f: tf.Tensor4D[]) => RpnHeadOutput;
   private readonly boxHead: (x: tf.Tensor4D) => BoxHeadOutput;
   private readonly maskHead: MaskHead;
-  private readonly anchorCache = new Map<string, { anchors: Boxes; numPerLevel: number[] }>();
 
   constructor(readonly config: SegmenterConfig, seed = 0, ps?: ParamStore) {
     this.ps = ps ?? new ParamStore(seed);
@@ -84,14 +83,7 @@ export class MaskRcnn {
   }
 
   private anchors(paddedHW: [number, number], feats: tf.Tensor4D[]) {
-    const featureHWs = feats.map((f) => [f.shape[1], f.shape[2]] as [number, number]);
-    const key = `${paddedHW}|${featureHWs.join(';')}`;
-    let a = this.anchorCache.get(key);
-    if (!a) {
-      a = generateAnchors(paddedHW, featureHWs, this.config.anchors.sizes, this.config.anchors.aspectRatios);
-      this.anchorCache.set(key, a);
-    }
-    return a;
+    return anchorsFor(this.config.anchors, paddedHW, feats.map((f) => [f.shape[1], f.shape[2]] as [number, number]));
   }
 
   /** Training forward pass: the five losses of Mask R-CNN for one image and its instances. */
@@ -132,13 +124,9 @@ export class MaskRcnn {
   }
 
   private proposals(anchors: Boxes, numPerLevel: number[], head: RpnHeadOutput, imageHW: [number, number], training: boolean) {
-    const r = this.config.rpn;
     return filterRpnProposals(
       { anchors, objectness: head.objectness.dataSync() as Float32Array, deltas: head.deltas.dataSync() as Float32Array, numAnchorsPerLevel: numPerLevel, imageSize: imageHW },
-      {
-        preNmsTopN: training ? r.preNmsTopNTrain : r.preNmsTopNTest, postNmsTopN: training ? r.postNmsTopNTrain : r.postNmsTopNTest,
-        nmsThresh: r.nmsThresh, minSize: r.minBoxSize, scoreThresh: 0, boxWeights: r.boxWeights,
-      },
+      rpnFilterConfig(this.config.rpn, training),
     );
   }
 
@@ -157,11 +145,7 @@ export class MaskRcnn {
 
   /** RoIHeads.postprocess_detections on box head outputs (typed arrays). */
   postprocess(proposals: Boxes, classLogits: Float32Array, boxRegression: Float32Array, imageHW: [number, number], opts: DetectOptions = {}): Detections {
-    const r = this.config.roiHeads;
-    return postprocessDetections({ proposals, classLogits, boxRegression, imageSize: imageHW }, {
-      scoreThresh: opts.scoreThresh ?? r.scoreThresh, nmsThresh: opts.nmsThresh ?? r.nmsThresh,
-      detectionsPerImg: opts.detectionsPerImg ?? r.detectionsPerImg, boxWeights: r.boxWeights, minSize: 0.01,
-    });
+    return postprocessDetections({ proposals, classLogits, boxRegression, imageSize: imageHW }, detectionConfig(this.config.roiHeads, opts));
   }
 
   /**
@@ -173,19 +157,26 @@ export class MaskRcnn {
     // Everything returned is a typed array, so every tensor of this scope can go at the end.
     tf.engine().startScope();
     try {
-      const { feats, proposals, box } = this.boxStage(input);
-      const classLogits = box.classLogits.dataSync() as Float32Array;
-      const boxRegression = box.boxRegression.dataSync() as Float32Array;
-      const det = this.postprocess(proposals, classLogits, boxRegression, input.imageHW, opts);
-      const out: RawDetections = { ...det, classLogits, boxRegression, numClasses: this.numClasses };
-      const d = det.scores.length;
-      if (opts.withMasks !== false && d > 0) {
-        const maskFeatures = multiScaleRoiAlign(this.roiFeatures(feats), det.boxes, [input.imageHW], { outputSize: cfg.maskHead.roiSize, samplingRatio: cfg.roiHeads.samplingRatio });
-        const probs = tf.sigmoid(this.maskHead(maskFeatures)); // [D, 28, 28, K]
-        const own = tf.sum(tf.mul(probs, tf.oneHot(tf.tensor1d(det.labels, 'int32'), this.numClasses).reshape([d, 1, 1, this.numClasses])), 3);
-        out.maskProbs = own.dataSync() as Float32Array;
-      }
-      return out;
+      const feats = this.backbone.forward(input.image);
+      const head = this.rpnHead(feats);
+      const dense: DenseOutputs = {
+        levels: feats.map((f) => ({ data: f.dataSync() as Float32Array, height: f.shape[1], width: f.shape[2], channels: f.shape[3] })),
+        objectness: head.objectness.dataSync() as Float32Array,
+        deltas: head.deltas.dataSync() as Float32Array,
+      };
+      const c = this.backbone.outChannels;
+      const flow = detectionFlow(cfg, dense, { paddedHW: [input.image.shape[1], input.image.shape[2]], imageHW: input.imageHW }, opts);
+      return driveSync(flow, {
+        box: (roi, count) => {
+          const s = cfg.roiHeads.boxRoiSize;
+          const box = this.boxHead(tf.tensor4d(roi, [count, s, s, c]));
+          return { classLogits: box.classLogits.dataSync() as Float32Array, boxRegression: box.boxRegression.dataSync() as Float32Array };
+        },
+        mask: (roi, count) => {
+          const s = cfg.maskHead.roiSize;
+          return tf.sigmoid(this.maskHead(tf.tensor4d(roi, [count, s, s, c]))).dataSync() as Float32Array;
+        },
+      });
     } finally {
       tf.engine().endScope();
     }

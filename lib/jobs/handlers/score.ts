@@ -2,7 +2,9 @@
  * score: runs the active segmenter (and classifier S, when one is active) over every slice not yet accepted,
  * replacing that slice's model proposals with the new ones (polygons with class and score, shown in the editor's
  * proposal layer) and storing the uncertainty signals the acquisition strategies rank by. What is proposed follows
- * the version's proposal thresholds (an admin's override, else those calibrated at training time).
+ * the version's proposal thresholds (an admin's override, else those calibrated at training time). The segmenter runs
+ * on onnxruntime with the job's cores (falling back to wasm with one log line saying why); the worker keeps one
+ * opened segmenter per model version across jobs.
  */
 import type { Db } from '@/lib/db/client';
 import { regionProposals } from '@/lib/annotations/proposals';
@@ -10,12 +12,16 @@ import { replaceProposals } from '@/lib/slices/sliceTransaction';
 import { scoreSlice } from '@/lib/al/scoreSlice';
 import { getAlSettings } from '@/lib/al/settings';
 import { STRATEGIES, type StrategyName } from '@/lib/al/strategies';
-import { loadClassifier, loadSegmenter } from '@/lib/model/io';
+import { SegmenterCache } from '@/lib/model/inferenceBackend';
+import { loadClassifier } from '@/lib/model/io';
 import { scoreConfigSchema } from '../requests';
 import { greySlice } from '../trainingData';
 import { PermanentJobError, type JobHandler } from '../types';
 import { proposalThresholdsOf } from '@/lib/models/thresholds';
-import { absolute, prepareBackend } from './common';
+import { absolute, jobCores, prepareBackend } from './common';
+
+/** This worker process's opened segmenters, one per model version (and backend and core count). */
+const segmenters = new SegmenterCache();
 
 async function versionFor(db: Db, kind: 'segmenter' | 'classifier', id?: string) {
   return id ? db.modelVersion.findFirst({ where: { id, kind } }) : db.modelVersion.findFirst({ where: { kind, active: true } });
@@ -27,7 +33,10 @@ export const scoreJob: JobHandler = async (ctx) => {
   if (!segVersion) throw new PermanentJobError('No segmenter to score with: train one first');
   const clsVersion = await versionFor(ctx.db, 'classifier', cfg.classifierVersionId);
   await prepareBackend(ctx);
-  const segmenter = loadSegmenter(absolute(segVersion.path));
+  const logLines: string[] = [];
+  const { segmenter, backend } = await segmenters.get(segVersion.id, absolute(segVersion.path), { backend: cfg.backend, threads: jobCores(cfg.cores), log: (l) => logLines.push(l) });
+  for (const l of logLines) await ctx.log(l);
+  if (logLines.length === 0) await ctx.log(`[model] inference backend=${backend} (segmenter v${segVersion.number} already open in this worker)`);
   const thresholds = proposalThresholdsOf(segVersion, segmenter.config.classNames);
   const classifier = clsVersion ? loadClassifier(absolute(clsVersion.path)) : undefined;
   const slices = await ctx.db.slice.findMany({
@@ -44,7 +53,7 @@ export const scoreJob: JobHandler = async (ctx) => {
   try {
     for (const [k, s] of slices.entries()) {
       if (ctx.signal.aborted) break;
-      const { prediction, signals, embedding } = scoreSlice(segmenter, await greySlice(s), classifier, { thresholds, needs });
+      const { prediction, signals, embedding } = await scoreSlice(segmenter, await greySlice(s), classifier, { thresholds, needs });
       const polygons = regionProposals(prediction, segmenter.config.classNames);
       // The slice-write protocol replaces the previous proposals (with their revisions) and stores the predictions.
       await replaceProposals(ctx.db, s.id, {
@@ -57,9 +66,11 @@ export const scoreJob: JobHandler = async (ctx) => {
       await ctx.progress({ step: k + 1, totalSteps: slices.length, etaS: ((slices.length - k - 1) * elapsed) / (k + 1), message: `${proposals} proposals` });
     }
   } finally {
-    segmenter.dispose();
+    // the segmenter stays open in the cache for the next job on this version
     classifier?.dispose();
   }
   const seconds = (Date.now() - started) / 1000;
-  return { message: `scored ${slices.length} slices in ${seconds.toFixed(1)} s (${(slices.length / Math.max(seconds, 1e-3)).toFixed(2)} slices/s), ${proposals} proposals` };
+  const message = `scored ${slices.length} slices in ${seconds.toFixed(1)} s (${(slices.length / Math.max(seconds, 1e-3)).toFixed(2)} slices/s on ${backend}), ${proposals} proposals`;
+  await ctx.log(message);
+  return { message };
 };
