@@ -23,3 +23,9 @@ export function strategyNamed(name: string): AcquisitionStrategy {
   if (!s) throw new Error(`Unknown strategy "${name}": choose from ${STRATEGY_NAMES.join(', ')}`);
   return s;
 }
+
+/** Whether switching strategies needs signals the last score run did not compute (then the pool is scored again). */
+export function needsRescore(from: string, to: string): boolean {
+  const had = new Set(strategyNamed(from).needs);
+  return strategyNamed(to).needs.some((n) => !had.has(n));
+}

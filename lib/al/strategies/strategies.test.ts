@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rankCandidates } from '../rank';
 import type { SliceCandidate } from '../types';
-import { STRATEGIES, STRATEGY_NAMES, strategyNamed } from '.';
+import { needsRescore, STRATEGIES, STRATEGY_NAMES, strategyNamed } from '.';
 import { rarityWeights } from './epistemic';
 
 const cand = (id: string, extra: Partial<SliceCandidate> = {}): SliceCandidate => ({ sliceId: id, studyId: id, index: 0, ...extra });
@@ -17,6 +17,12 @@ describe('strategy registry', () => {
     }
     expect(strategyNamed('coreset').needs).toEqual(['embedding']);
     expect(() => strategyNamed('bogus')).toThrow(/Unknown strategy "bogus"/);
+  });
+  it('asks for a new score run only when the new strategy reads signals the old one did not', () => {
+    expect(needsRescore('segmentation', 'epistemic')).toBe(true);
+    expect(needsRescore('epistemic', 'class-balanced')).toBe(false);
+    expect(needsRescore('coreset', 'random')).toBe(false);
+    expect(needsRescore('random', 'coreset')).toBe(true);
   });
 });
 

@@ -3,7 +3,7 @@ import { getDb } from '@/lib/db/client';
 import { withRole } from '@/lib/http/withRole';
 import { alSettingsChangeSchema, getAlSettings, updateAlSettings } from '@/lib/al/settings';
 import { activeModelIds } from '@/lib/al/queueOrder';
-import { STRATEGIES, type StrategyName } from '@/lib/al/strategies';
+import { needsRescore, STRATEGIES } from '@/lib/al/strategies';
 import { enqueueJob } from '@/lib/jobs/service';
 
 /** The settings and the strategies to choose from, each with what it does and the signals it reads. */
@@ -20,8 +20,6 @@ export const PUT = withRole('ADMIN', async (_req, { json, user }) => {
   const db = getDb();
   const before = await getAlSettings(db);
   const settings = await updateAlSettings(db, change);
-  const had = new Set(STRATEGIES[before.strategy as StrategyName].needs);
-  const missing = STRATEGIES[settings.strategy as StrategyName].needs.some((n) => !had.has(n));
-  const rescore = missing && (await activeModelIds(db)).length ? await enqueueJob(db, { type: 'score', config: {}, createdById: user.id }) : null;
+  const rescore = needsRescore(before.strategy, settings.strategy) && (await activeModelIds(db)).length ? await enqueueJob(db, { type: 'score', config: {}, createdById: user.id }) : null;
   return NextResponse.json({ settings, scoreJobId: rescore?.id ?? null });
 });
