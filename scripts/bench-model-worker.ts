@@ -4,11 +4,17 @@
  * for one preset and input size, then for each phase (train, infer): one warm-up step, profiled for
  * tf's peak bytes; "ready" to the parent; wait for "go" (so parallel workers time the same interval);
  * N timed steps; "done" with their durations. Finally "result" with the peak memory, and exit.
- * Steps are the product's own paths: segmenterStep (batch 1, Adam, no augmentation) and predict().
+ * Steps are the product's own paths: segmenterStep (batch 1, Adam, no augmentation) and predict(). With
+ * `backend: 'onnxruntime'` only the infer phase runs (training stays on TensorFlow.js): the same random-weight
+ * model as ONNX graphs in onnxruntime sessions with `threads` intra-op threads, through predictWith().
  */
 import * as tf from '@/lib/model/tf';
 import { selectBackend } from '@/lib/model/backend';
 import { makeSegmenterConfig, MaskRcnn, predict, readSegmentationSample, type PresetName } from '@/lib/model';
+import type { InferenceBackend } from '@/lib/model/inferenceBackend';
+import { loadOnnxRuntime, OnnxSegmenter } from '@/lib/model/onnx/session';
+import { predictWith } from '@/lib/model/predict';
+import { phasesOf, type Phase } from './bench-model-phases';
 import type { GreySlice } from '@/lib/model/data/augment';
 import type { LabelledSlice } from '@/lib/model/data/datasets';
 import { prepareTrainingSample } from '@/lib/model/data/prepare';
@@ -27,6 +33,10 @@ export interface WorkerSpec {
   seed: number;
   /** Also profile one more step per phase and report the kernels that took the most time (0: don't). */
   profileTop?: number;
+  /** Inference backend: wasm (TensorFlow.js, train and infer) or onnxruntime (infer only). */
+  backend: InferenceBackend;
+  /** onnxruntime's intraOpNumThreads. */
+  threads?: number;
 }
 
 /** Time spent in one kernel (tf.profile's name) over a step, summed over its calls. */
@@ -36,7 +46,6 @@ export interface KernelTime {
   calls: number;
 }
 
-export type Phase = 'train' | 'infer';
 
 export type WorkerMessage =
   | { type: 'ready'; phase: Phase }
@@ -46,7 +55,6 @@ export type WorkerMessage =
 
 export type ParentMessage = { type: 'go' };
 
-const PHASES: Phase[] = ['train', 'infer'];
 
 /**
  * A stand-in with the MedSeg slice's shape (351 wide × 457 tall): a bright body, two dark lungs and
@@ -130,27 +138,36 @@ async function main(): Promise<void> {
   const instances = probe.targets.labels.length;
 
   let detections = 0;
-  const step: Record<Phase, () => void> = {
-    train: () => void segmenterStep(model, sample, rng, adam, { augment: null }),
-    infer: () => void (detections = predict(model, sample.image).instances.length),
+  const onnx = spec.backend === 'onnxruntime' ? await OnnxSegmenter.fromModel(model, { ort: await loadOnnxRuntime(), threads: spec.threads }) : null;
+  const step: Record<Phase, () => Promise<void>> = {
+    train: async () => void segmenterStep(model, sample, rng, adam, { augment: null }),
+    infer: onnx
+      ? async () => void (detections = (await predictWith(onnx, sample.image)).instances.length)
+      : async () => void (detections = predict(model, sample.image).instances.length),
   };
   let tfPeakBytes = tf.memory().numBytes;
-  for (const phase of PHASES) {
-    // The warm-up step is profiled: tf.profile records the bytes held after every kernel.
-    const profile = await tf.profile(() => step[phase]());
-    tfPeakBytes = Math.max(tfPeakBytes, profile.peakBytes);
+  for (const phase of phasesOf(spec.backend)) {
+    if (onnx) {
+      await step[phase]();
+    } else {
+      // The warm-up step is profiled: tf.profile records the bytes held after every kernel.
+      const profile = await tf.profile(() => step[phase]());
+      tfPeakBytes = Math.max(tfPeakBytes, profile.peakBytes);
+    }
     const go = waitForGo();
     await send({ type: 'ready', phase });
     await go;
     const times: number[] = [];
     for (let i = 0; i < spec.steps; i++) {
       const t0 = performance.now();
-      step[phase]();
+      await step[phase]();
       times.push((performance.now() - t0) / 1000);
     }
-    const kernels = spec.profileTop ? await topKernels(await tf.profile(() => step[phase]()), spec.profileTop) : undefined;
+    // tfjs kernels say nothing about onnxruntime's time
+    const kernels = spec.profileTop && !onnx ? await topKernels(await tf.profile(() => step[phase]()), spec.profileTop) : undefined;
     await send({ type: 'done', phase, times, kernels });
   }
+  onnx?.dispose();
   await send({
     type: 'result',
     backend: backend.name,

@@ -7,27 +7,34 @@
  *   - throughput: W workers (default 2, one per core, as the product's two worker processes would) run the
  *     same steps at once from a common start; throughput = W·N images / wall time;
  *   - peak memory of the lone worker: max RSS and tf's peak bytes (tf.profile of the warm-up steps).
+ * Each preset × size is measured per inference backend: "wasm" rows are the TensorFlow.js path (train and infer,
+ * on the backend the log line names), "onnxruntime" rows the same random-weight model exported to ONNX graphs
+ * (infer only; intraOpNumThreads = all cores alone, cores / W in the throughput run).
  * Prints a table beside the torchvision reference (model-spec.md), then, as its last line, one JSON
  * object. Just figures; nothing is asserted. Progress goes to stderr.
  *
- *   npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512] [--profile N]
+ *   npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512]
+ *                          [--backends wasm,onnxruntime] [--profile N]
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PRESETS, type PresetName } from '@/lib/model/config';
+import { INFERENCE_BACKENDS, type InferenceBackend } from '@/lib/model/inferenceBackend';
 import { openSegmentationDataset } from '@/lib/model/data/datasets';
 import { sharedDataDir } from '@/lib/testing/paths';
-import type { KernelTime, ParentMessage, Phase, WorkerMessage, WorkerSpec } from './bench-model-worker';
+import { phasesOf, type Phase } from './bench-model-phases';
+import type { KernelTime, ParentMessage, WorkerMessage, WorkerSpec } from './bench-model-worker';
 import { numberArg, parseCli, usageExit } from './cliArgs';
 
-const USAGE = `Usage: npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512] [--profile N]
+const USAGE = `Usage: npm run bench:model -- [--quick] [--full] [--steps N] [--workers W] [--presets tiny,light] [--sizes 256,512] [--backends wasm,onnxruntime] [--profile N]
   --quick     tiny only, 2 steps
   --full      add the full preset (ResNet50-FPN; slow on CPU)
   --steps N   timed steps per phase after one warm-up (default 3)
   --workers W parallel processes for the throughput figures (default 2)
-  --profile N also list the N kernels that take most of a step's time (the lone worker profiles one extra step)
+  --backends  inference backends to measure (default wasm,onnxruntime; onnxruntime rows have no training figures)
+  --profile N also list the N kernels that take most of a step's time (the lone worker profiles one extra step; wasm rows)
   CTMS_TF_BACKEND=node|wasm|cpu forces a backend (see lib/model/backend).`;
 
 const root = path.resolve(__dirname, '..');
@@ -55,14 +62,18 @@ interface WorkerReport {
 export interface Row {
   preset: PresetName;
   size: number;
+  /** wasm: the TensorFlow.js path; onnxruntime: the ONNX graphs (inference only, so train figures are null). */
+  backend: InferenceBackend;
+  /** onnxruntime's intra-op threads of the lone worker (null on wasm). */
+  threads: number | null;
   /** W workers in parallel: images (slices) per second over the whole machine. */
-  trainImagesPerS: number;
+  trainImagesPerS: number | null;
   inferSlicesPerS: number;
   /** One worker alone: median seconds per step. */
-  trainStepS: number;
+  trainStepS: number | null;
   inferS: number;
   /** Median step time of each worker while W run at once. */
-  trainStepParallelS: number;
+  trainStepParallelS: number | null;
   inferParallelS: number;
   /** Max RSS of the lone worker. */
   peakMB: number;
@@ -129,21 +140,28 @@ async function runWorkers(spec: WorkerSpec, count: number): Promise<{ reports: W
 }
 
 async function measure(spec: WorkerSpec, workers: number): Promise<{ row: Row; backendLine: string }> {
-  const alone = await runWorkers(spec, 1);
-  const par = await runWorkers({ ...spec, profileTop: 0 }, workers);
+  const cores = os.availableParallelism();
+  const onnx = spec.backend === 'onnxruntime';
+  // onnxruntime alone gets every core; W at once share them
+  const threads = onnx ? cores : undefined;
+  const alone = await runWorkers({ ...spec, threads }, 1);
+  const par = await runWorkers({ ...spec, profileTop: 0, threads: onnx ? Math.max(1, Math.floor(cores / workers)) : undefined }, workers);
   const a = alone.reports[0];
   const perWorker = (phase: Phase) => median(par.reports.map((r) => median(r.times[phase])));
   const images = workers * spec.steps;
+  const trains = phasesOf(spec.backend).includes('train');
   return {
     backendLine: a.result.backendLine,
     row: {
       preset: spec.preset,
       size: spec.size,
-      trainImagesPerS: round(images / par.wallS.train),
+      backend: spec.backend,
+      threads: threads ?? null,
+      trainImagesPerS: trains ? round(images / par.wallS.train) : null,
       inferSlicesPerS: round(images / par.wallS.infer),
-      trainStepS: round(median(a.times.train)),
+      trainStepS: trains ? round(median(a.times.train)) : null,
       inferS: round(median(a.times.infer)),
-      trainStepParallelS: round(perWorker('train')),
+      trainStepParallelS: trains ? round(perWorker('train')) : null,
       inferParallelS: round(perWorker('infer')),
       peakMB: Math.round(a.result.maxRssMB),
       tfPeakMB: Math.round(a.result.tfPeakMB),
@@ -188,10 +206,11 @@ function kernelTables(rows: Row[]): string {
 }
 
 function table(rows: Row[]): string {
-  const head = ['preset', 'size', 'train s/img', 'infer s/slice', `train img/s (×${rows[0]?.workers})`, `infer slices/s (×${rows[0]?.workers})`, 'par. step s', 'par. infer s', 'RSS MB', 'tf MB', 'GT inst', 'dets', 'ref img/s', 'ref slices/s'];
+  const head = ['preset', 'size', 'backend', 'train s/img', 'infer s/slice', `train img/s (×${rows[0]?.workers})`, `infer slices/s (×${rows[0]?.workers})`, 'par. step s', 'par. infer s', 'RSS MB', 'tf MB', 'GT inst', 'dets', 'ref img/s', 'ref slices/s'];
   const lines = rows.map((r) => {
     const ref = referenceFor(r.preset, r.size);
-    return [r.preset, r.size, r.trainStepS.toFixed(2), r.inferS.toFixed(2), r.trainImagesPerS.toFixed(2), r.inferSlicesPerS.toFixed(2), r.trainStepParallelS.toFixed(2), r.inferParallelS.toFixed(2), r.peakMB, r.tfPeakMB, r.instances, r.detections, ref ? ref.trainImagesPerS.toFixed(2) : '–', ref ? ref.inferSlicesPerS.toFixed(2) : '–'].map(String);
+    const fixed = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+    return [r.preset, r.size, r.backend, fixed(r.trainStepS), r.inferS.toFixed(2), fixed(r.trainImagesPerS), r.inferSlicesPerS.toFixed(2), fixed(r.trainStepParallelS), r.inferParallelS.toFixed(2), r.peakMB, r.tfPeakMB, r.instances, r.detections, ref ? ref.trainImagesPerS.toFixed(2) : '–', ref ? ref.inferSlicesPerS.toFixed(2) : '–'].map(String);
   });
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -201,29 +220,33 @@ function table(rows: Row[]): string {
 async function main(): Promise<void> {
   const { values: a } = parseCli(USAGE, {
     quick: { type: 'boolean' }, full: { type: 'boolean' }, steps: { type: 'string' }, workers: { type: 'string' },
-    presets: { type: 'string' }, sizes: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' },
+    presets: { type: 'string' }, sizes: { type: 'string' }, backends: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean' },
   });
   if (a.help) { console.log(USAGE); return; }
   const steps = numberArg(USAGE, 'steps', a.steps, (n) => Number.isInteger(n) && n > 0) ?? (a.quick ? 2 : 3);
   const workers = numberArg(USAGE, 'workers', a.workers, (n) => Number.isInteger(n) && n > 0) ?? 2;
   const presets = (a.presets?.split(',') ?? (a.quick ? ['tiny'] : a.full ? ['tiny', 'light', 'full'] : ['tiny', 'light'])) as PresetName[];
   for (const p of presets) if (!PRESETS.includes(p)) usageExit(USAGE, `--presets: unknown preset "${p}" (use ${PRESETS.join(', ')})`);
+  const backends = (a.backends?.split(',') ?? ['wasm', 'onnxruntime']) as InferenceBackend[];
+  for (const b of backends) if (!INFERENCE_BACKENDS.includes(b)) usageExit(USAGE, `--backends: unknown backend "${b}" (use ${INFERENCE_BACKENDS.join(', ')})`);
   const profileTop = numberArg(USAGE, 'profile', a.profile, (n) => Number.isInteger(n) && n > 0) ?? 0;
   const sizes = (a.sizes ?? '256,512').split(',').map((s) => numberArg(USAGE, 'sizes', s, (n) => Number.isInteger(n) && n >= 64)!);
 
   const { sample, label } = benchSample();
   const loadStart = os.loadavg();
-  process.stderr.write(`bench:model on ${label}: ${presets.join(', ')} × ${sizes.join(', ')} px, ${steps} steps after a warm-up; ` +
+  process.stderr.write(`bench:model on ${label}: ${presets.join(', ')} × ${sizes.join(', ')} px × ${backends.join(', ')}, ${steps} steps after a warm-up; ` +
     `${os.cpus().length} cores, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}\n`);
   const rows: Row[] = [];
   let backendLine = '';
   const t0 = performance.now();
   for (const preset of presets) {
     for (const size of sizes) {
-      process.stderr.write(`  ${preset}@${size}: 1 process, then ${workers} in parallel…\n`);
-      const m = await measure({ preset, size, steps, sample, seed: 1, profileTop }, workers);
-      backendLine ||= m.backendLine;
-      rows.push(m.row);
+      for (const backend of backends) {
+        process.stderr.write(`  ${preset}@${size} on ${backend}: 1 process, then ${workers} in parallel…\n`);
+        const m = await measure({ preset, size, steps, sample, seed: 1, profileTop, backend }, workers);
+        backendLine ||= m.backendLine;
+        rows.push(m.row);
+      }
     }
   }
   const loadEnd = os.loadavg();

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSegmenterConfig } from '@/lib/model/config';
 import { saveSegmenter } from '@/lib/model/io';
+import { exportOnnx } from '@/lib/model/onnx/exportOnnx';
 import { MaskRcnn } from '@/lib/model/maskRcnn';
 import type { PredictionsFile } from '@/lib/model/predictionRecord';
 import { useTestBackend } from '@/lib/model/train/testBackend';
@@ -109,5 +110,39 @@ describe('npm run predict -- --json', () => {
     expect(fs.existsSync(json)).toBe(false);
     expect(fs.existsSync(path.join(work, 'broken-out'))).toBe(false);
     expect(fs.existsSync(path.join(work, 'no'))).toBe(false);
+  }, 120_000);
+});
+
+describe('npm run predict -- --backend / --model model.onnx', () => {
+  it('reads an ONNX export back (its sidecar thresholds) and gives what the wasm backend gives for the model folder', () => {
+    const onnx = path.join(work, 'export', 'model.onnx');
+    fs.mkdirSync(path.dirname(onnx));
+    exportOnnx(modelDir, onnx);
+    const viaOnnx = path.join(work, 'onnx.json');
+    const viaWasm = path.join(work, 'wasm.json');
+    const r1 = predictCli(['--model', onnx, '--json', viaOnnx, '--score-threshold', '0', path.join(work, 'slices')]);
+    expect(r1.stderr).toMatch(/\[model\] inference backend=onnxruntime/);
+    expect(r1.status).toBe(0);
+    const r2 = predictCli(['--model', modelDir, '--backend', 'wasm', '--json', viaWasm, '--score-threshold', '0', path.join(work, 'slices')]);
+    expect(r2.stderr).toMatch(/\[model\] inference backend=wasm \(asked for\)/);
+    expect(r2.status).toBe(0);
+    const a = readJson(viaOnnx), b = readJson(viaWasm);
+    expect(a.model).toEqual({ ...b.model, dir: onnx });
+    expect(a.slices.map((s) => s.instances.length)).toEqual(b.slices.map((s) => s.instances.length));
+    a.slices.forEach((s, i) => s.instances.forEach((d, j) => {
+      const w = b.slices[i].instances[j];
+      expect(d.class).toBe(w.class);
+      expect(Math.abs(d.score - w.score)).toBeLessThanOrEqual(1e-3);
+      d.box.forEach((v, k) => expect(Math.abs(v - w.box[k])).toBeLessThanOrEqual(0.5));
+    }));
+  }, 180_000);
+
+  it('refuses --backend wasm for an ONNX export and an unknown backend, with exit code 2', () => {
+    const r = predictCli(['--model', path.join(work, 'export', 'model.onnx'), '--backend', 'wasm', path.join(work, 'slices')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/is an ONNX export: it runs on onnxruntime only/);
+    const bad = predictCli(['--model', modelDir, '--backend', 'gpu', path.join(work, 'slices')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--backend must be one of onnxruntime, wasm, got "gpu"/);
   }, 120_000);
 });

@@ -1,13 +1,15 @@
 /**
- * npm run predict -- --model <dir> [--classifier <dir>] [--out <png|folder>] [--json <file>]
- *                    [--score-threshold <t>] [--mask-threshold <t>] <image | folder>
+ * npm run predict -- --model <dir | model.onnx> [--backend onnxruntime|wasm] [--classifier <dir>] [--out <png|folder>]
+ *                    [--json <file>] [--score-threshold <t>] [--mask-threshold <t>] <image | folder>
  * Segments one slice, or every image of a folder (natural name order), with a trained model. Per slice it prints
  * the instances, slice class probabilities (classifier) and uncertainty; `--json` writes them all to one file
  * (lib/model/predictionRecord.ts) for scoring with other tools. Overlay PNGs (GGO yellow, C red, merged lesion
  * orange): for one image beside it or at --out; for a folder only into the folder --out names.
  * Detections are proposed with the model's calibrated proposal thresholds (its manifest), or with the same
  * --score-threshold / --mask-threshold for every class. A classifier directory also works as --model: its
- * trunk is a full segmenter.
+ * trunk is a full segmenter (it runs on wasm). The segmenter runs on onnxruntime unless --backend wasm (falling back
+ * to wasm with one log line when onnxruntime cannot load); an exported model.onnx (npm run export -- --format onnx)
+ * runs on onnxruntime with the thresholds and config of its model.json sidecar.
  * Every input is checked (and every image decoded) before anything is written.
  */
 import fs from 'node:fs';
@@ -15,18 +17,19 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { listImages } from '@/lib/import/discover';
 import type { CovidCtMaskNet } from '@/lib/model/classifierS';
+import { INFERENCE_BACKENDS, isOnnxFile, openSegmenter } from '@/lib/model/inferenceBackend';
 import type { GreySlice } from '@/lib/model/data/augment';
 import { readGreySlice } from '@/lib/model/data/datasets';
 import { loadModel, readModelDir } from '@/lib/model/io';
-import { predict } from '@/lib/model/predict';
+import { predictWith, type Segmenter } from '@/lib/model/predict';
 import { sliceRecord, type PredictionsFile, type SliceRecord } from '@/lib/model/predictionRecord';
 import { initModelBackend } from '@/lib/model/runtime';
 import { overrideAllClasses, proposalThresholdsOf } from '@/lib/models/thresholds';
-import { numberArg, parseCli, usageExit } from './cliArgs';
+import { numberArg, oneOf, parseCli, usageExit } from './cliArgs';
 
-const USAGE = 'Usage: npm run predict -- --model <dir> [--classifier <dir>] [--out <overlay.png | folder>] [--json <file>] [--score-threshold <0..1>] [--mask-threshold <0..1>] <image | folder>';
+const USAGE = 'Usage: npm run predict -- --model <dir | model.onnx> [--backend onnxruntime|wasm] [--classifier <dir>] [--out <overlay.png | folder>] [--json <file>] [--score-threshold <0..1>] [--mask-threshold <0..1>] <image | folder>';
 const { values: a, positionals } = parseCli(USAGE, {
-  model: { type: 'string' }, classifier: { type: 'string' }, out: { type: 'string' }, json: { type: 'string' },
+  model: { type: 'string' }, backend: { type: 'string' }, classifier: { type: 'string' }, out: { type: 'string' }, json: { type: 'string' },
   'score-threshold': { type: 'string' }, 'mask-threshold': { type: 'string' }, help: { type: 'boolean' },
 });
 if (a.help) { console.log(USAGE); process.exit(0); }
@@ -36,6 +39,8 @@ const input = positionals[0];
 for (const [name, p] of [['--model', a.model], ['image or folder', input], ['--classifier', a.classifier]] as const) {
   if (p !== undefined && !fs.existsSync(p)) usageExit(USAGE, `${name} ${p}: not found`);
 }
+const backend = oneOf(USAGE, 'backend', a.backend, INFERENCE_BACKENDS, 'onnxruntime');
+if (isOnnxFile(a.model) && backend === 'wasm') usageExit(USAGE, `--model ${a.model} is an ONNX export: it runs on onnxruntime only (give the model folder for --backend wasm)`);
 const scoreThreshold = numberArg(USAGE, 'score-threshold', a['score-threshold'], (n) => n >= 0 && n <= 1, 'a number from 0 to 1');
 const maskThreshold = numberArg(USAGE, 'mask-threshold', a['mask-threshold'], (n) => n > 0 && n < 1, 'a number strictly between 0 and 1');
 const isDir = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
@@ -94,17 +99,33 @@ function writeAtomic(file: string, text: string): void {
 async function main() {
   const images = await inputImages();
   await initModelBackend();
-  const { manifest } = readModelDir(a.model!);
-  const loaded = loadModel(a.model!);
-  const segmenter = loaded.kind === 'segmenter' ? loaded.model : loaded.model.segmenter;
-  let classifier: CovidCtMaskNet | undefined = loaded.kind === 'classifier' ? loaded.model : undefined;
+  let segmenter: Segmenter;
+  let classifier: CovidCtMaskNet | undefined;
+  let stored: { sha256: string; proposalThresholds?: unknown };
+  if (isOnnxFile(a.model!)) {
+    const opened = await openSegmenter(a.model!, { backend });
+    segmenter = opened.segmenter;
+    stored = { sha256: opened.sidecar!.source.weightsSha256, proposalThresholds: opened.sidecar!.thresholds };
+  } else {
+    const { manifest } = readModelDir(a.model!);
+    stored = manifest;
+    if (manifest.kind === 'classifier') {
+      const loaded = loadModel(a.model!);
+      if (loaded.kind !== 'classifier') throw new Error(`${a.model}: expected a classifier`);
+      classifier = loaded.model;
+      segmenter = loaded.model.segmenter;
+      console.error('[model] inference backend=wasm — a classifier folder\'s segmenter runs inside the classifier');
+    } else {
+      segmenter = (await openSegmenter(a.model!, { backend })).segmenter;
+    }
+  }
   if (a.classifier) {
     const c = loadModel(a.classifier);
     if (c.kind !== 'classifier') usageExit(USAGE, `--classifier ${a.classifier} holds a segmenter`);
     classifier = c.model;
   }
   const classNames = segmenter.config.classNames;
-  const calibrated = proposalThresholdsOf({ proposalThresholds: manifest.proposalThresholds, thresholdOverrides: null }, classNames);
+  const calibrated = proposalThresholdsOf({ proposalThresholds: stored.proposalThresholds, thresholdOverrides: null }, classNames);
   const thresholds = overrideAllClasses(calibrated, { score: scoreThreshold, mask: maskThreshold });
   if (folderInput && a.out !== undefined) fs.mkdirSync(a.out, { recursive: true });
 
@@ -112,7 +133,7 @@ async function main() {
   for (const image of images) {
     const slice = await readGreySlice(image);
     const t0 = Date.now();
-    const p = predict(segmenter, slice, classifier, { thresholds });
+    const p = await predictWith(segmenter, slice, classifier, { thresholds });
     const ms = Date.now() - t0;
     const record = sliceRecord(image, p);
     slices.push(record);
@@ -128,7 +149,7 @@ async function main() {
     }
   }
   if (a.json !== undefined) {
-    const file: PredictionsFile = { model: { dir: a.model!, sha256: manifest.sha256, classNames, thresholds }, slices };
+    const file: PredictionsFile = { model: { dir: a.model!, sha256: stored.sha256, classNames, thresholds }, slices };
     writeAtomic(a.json, JSON.stringify(file));
     console.log(`wrote ${a.json} (${slices.length} slice(s))`);
   }

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { presetConfig } from '@/lib/model/config';
 import { openSegmentationDataset, readSegmentationSample } from '@/lib/model/data/datasets';
+import { evenlySpaced } from '@/lib/al/simulate';
 import { evaluateSegmenter } from '@/lib/model/evaluate';
 import { saveSegmenter } from '@/lib/model/io';
 import { initModelBackend } from '@/lib/model/runtime';
@@ -19,10 +20,12 @@ import { classRepeats, pretrainSegmenter } from '@/lib/model/train/pretrain';
 import { SEGMENTER_RECIPES } from '@/lib/model/train/recipes';
 import { numberArg, oneOf, parseCli, usageExit } from './cliArgs';
 
-const USAGE = 'Usage: npm run pretrain -- [--data <dir>] [--out <dir>] [--steps N] [--seed N] [--preset tiny|light]';
+const USAGE = `Usage: npm run pretrain -- [--data <dir>] [--out <dir>] [--steps N] [--seed N] [--preset tiny|light] [--without zenodo|medseg]
+  --without   leave one data set out entirely: a base for the active-learning simulation on that set (npm run al:simulate -- --base <dir>),
+              which must start from a model that has never seen its pool. Without MedSeg, keep-best tunes on 40 Zenodo validation slices.`;
 const { values: a } = parseCli(USAGE, {
   data: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' },
-  checkpoint: { type: 'string' }, resume: { type: 'boolean' }, help: { type: 'boolean' },
+  checkpoint: { type: 'string' }, resume: { type: 'boolean' }, without: { type: 'string' }, help: { type: 'boolean' },
 });
 if (a.help) { console.log(USAGE); process.exit(0); }
 const dataDir = a.data ?? process.env.CT_DATA_DIR ?? path.join('..', 'shared', 'data');
@@ -33,6 +36,8 @@ const out = a.out ?? path.join('models', 'base');
 const steps = numberArg(USAGE, 'steps', a.steps, (n) => Number.isInteger(n) && n > 0) ?? 24000;
 const seed = numberArg(USAGE, 'seed', a.seed, Number.isInteger) ?? 1;
 const preset = oneOf(USAGE, 'preset', a.preset, ['tiny', 'light'] as const, 'tiny');
+const without = a.without === undefined ? null : oneOf(USAGE, 'without', a.without, ['zenodo', 'medseg'] as const, 'zenodo');
+if (without && !a.out) usageExit(USAGE, '--without needs --out: models/base is the shipped model, trained on both sets');
 /** MedSeg training slices held out to pick the epoch and calibrate thresholds. */
 const TUNE = 8;
 
@@ -50,12 +55,16 @@ async function main() {
   await initModelBackend();
   const zenodo = openSegmentationDataset(zenodoDir);
   const medseg = openSegmentationDataset(medsegDir);
-  const medTrain = medseg.train.slice(0, medseg.train.length - TUNE), medTune = medseg.train.slice(-TUNE);
+  const medTrain = without === 'medseg' ? [] : medseg.train.slice(0, medseg.train.length - TUNE);
+  const zenTrain = without === 'zenodo' ? [] : zenodo.train;
+  // The tuning slices pick the epoch and calibrate thresholds: MedSeg's last training slices, or, for a base that
+  // must not see MedSeg, slices of the Zenodo validation range (merged lesions: calibration in the merged view).
+  const tune = without === 'medseg' ? evenlySpaced(zenodo.val, 40) : medseg.train.slice(-TUNE);
   const config = presetConfig(preset, 'both');
-  const command = `npm run pretrain -- --steps ${steps} --seed ${seed} --preset ${preset}`;
-  console.error(`pretraining ${preset}/both for ${steps} steps: ${zenodo.train.length} Zenodo merged-lesion slices + ${medTrain.length} MedSeg GGO/C slices ×${classRepeats(zenodo.train.length, medTrain.length)}; tuning on ${medTune.length} MedSeg slices`);
+  const command = `npm run pretrain -- --steps ${steps} --seed ${seed} --preset ${preset}${without ? ` --without ${without} --out ${out}` : ''}`;
+  console.error(`pretraining ${preset}/both for ${steps} steps: ${zenTrain.length} Zenodo merged-lesion slices + ${medTrain.length} MedSeg GGO/C slices ×${classRepeats(zenTrain.length, medTrain.length)}; tuning on ${tune.length} slices`);
   const t0 = Date.now();
-  const r = await pretrainSegmenter(config, { merged: zenodo.train, classes: medTrain, tune: medTune }, {
+  const r = await pretrainSegmenter(config, { merged: zenTrain, classes: medTrain, tune }, {
     seed, maxSteps: steps, onProgress: progress(), checkpointDir: a.checkpoint, resume: a.resume,
     onEpoch: ({ epoch, val }) => val && console.error(`epoch ${epoch + 1}: tune AP@0.5 ${JSON.stringify(val.maskAP50)} best Dice ${JSON.stringify(val.bestDice)}`),
   });
@@ -67,9 +76,10 @@ async function main() {
     command, preset, seed, steps: r.steps, trainSeconds: Math.round((Date.now() - t0) / 1000),
     recipe: SEGMENTER_RECIPES.pretrain,
     data: {
-      merged: { dir: 'zenodo-lesion-256', files: `${zenodo.train[0].id}–${zenodo.train.at(-1)!.id}`, count: zenodo.train.length },
-      classes: { dir: 'medseg-ggo-c', files: medTrain.map((r) => r.id).join(','), count: medTrain.length, repeats: classRepeats(zenodo.train.length, medTrain.length) },
-      tune: { dir: 'medseg-ggo-c', files: medTune.map((r) => r.id).join(','), count: medTune.length },
+      merged: { dir: 'zenodo-lesion-256', files: zenTrain.length ? `${zenTrain[0].id}–${zenTrain.at(-1)!.id}` : '', count: zenTrain.length },
+      classes: { dir: 'medseg-ggo-c', files: medTrain.map((r) => r.id).join(','), count: medTrain.length, repeats: classRepeats(zenTrain.length, medTrain.length) },
+      tune: { dir: without === 'medseg' ? 'zenodo-lesion-256' : 'medseg-ggo-c', files: tune.map((r) => r.id).join(','), count: tune.length },
+      without,
       heldOut: { zenodo: `${zenodo.val[0].id}–${zenodo.val.at(-1)!.id}`, medseg: medseg.val.map((r) => r.id).join(',') },
     },
     metrics: { tune: r.lastVal!.summary, zenodoVal: zenodoVal.summary, medsegVal: medsegVal.summary },

@@ -9,7 +9,7 @@ import { requirePageRole } from '@/lib/auth/session';
 import { AGREEMENT_CLASSES, agreementComparison, PUBLISHED_INTEROBSERVER_DICE } from '@/lib/dashboard/agreement';
 import type { Cell } from '@/lib/dashboard/csv';
 import { loadDashboard, type DashboardData } from '@/lib/dashboard/load';
-import { SIMULATION_FILE, SIMULATION_METRICS } from '@/lib/dashboard/simulation';
+import { SIMULATION_FILE } from '@/lib/dashboard/simulation';
 import { classifierTable, confusionTable, segmenterTable } from '@/lib/dashboard/versions';
 import { getDb } from '@/lib/db/client';
 
@@ -85,9 +85,9 @@ function LearningSection({ data }: { data: DashboardData }) {
         {data.classifierCurve.table.rows.length ? <LineChartFigure rows={data.classifierCurve.table.rows} xKey="labelledSlices" xLabel="Labelled slices" yDomain={[0, 1]} series={data.classifierCurve.series} label="Classifier learning curve" /> : <p className="muted">No classifier version yet.</p>}
       </Figure>
       {data.simulation
-        ? SIMULATION_METRICS.map((m) => (
+        ? data.simulation.metrics.map((m) => (
             <Figure key={m.key} title={`Active-learning simulation: ${m.label} by strategy`} csv={data.simulation!.curves[m.key].table} filename={`al-simulation-${m.key}`} testId={`simulation-${m.key}`}
-              note={`Mean over seeds; run ${data.simulation!.modifiedAt.slice(0, 16).replace('T', ' ')} UTC.`}>
+              note={`Mean over seeds, band ±1 std; run ${data.simulation!.modifiedAt.slice(0, 16).replace('T', ' ')} UTC.`}>
               <LineChartFigure rows={data.simulation!.curves[m.key].table.rows} xKey="labelled" xLabel="Labelled slices" yDomain={[0, 1]} series={data.simulation!.curves[m.key].series} label={`Simulation ${m.label} by strategy`} />
             </Figure>
           ))

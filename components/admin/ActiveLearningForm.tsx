@@ -3,16 +3,8 @@ import { useState, type FormEvent } from 'react';
 import type { AlSettings } from '@/lib/al/settings';
 import { api } from './http';
 
-const DESCRIPTIONS: Record<string, string> = {
-  random: 'random order (the baseline)',
-  'least-confidence': 'lowest top class probability first',
-  margin: 'smallest gap between the two likeliest classes first',
-  entropy: 'highest class entropy first',
-  segmentation: 'least confident lesion masks first',
-  combined: 'classification and segmentation uncertainty together',
-};
-
-export function ActiveLearningForm({ initial, strategies }: { initial: AlSettings; strategies: readonly string[] }) {
+/** `strategies`: name → description, from the strategy registry (lib/al/strategies). */
+export function ActiveLearningForm({ initial, strategies }: { initial: AlSettings; strategies: Readonly<Record<string, string>> }) {
   const [settings, setSettings] = useState(initial);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
 
@@ -36,7 +28,7 @@ export function ActiveLearningForm({ initial, strategies }: { initial: AlSetting
     <form className="card stack narrow" onSubmit={save} key={JSON.stringify(settings)}>
       <label>Acquisition strategy (the order of the annotation queue)
         <select name="strategy" defaultValue={settings.strategy}>
-          {strategies.map((s) => <option key={s} value={s}>{s}{DESCRIPTIONS[s] ? ` — ${DESCRIPTIONS[s]}` : ''}</option>)}
+          {Object.entries(strategies).map(([s, description]) => <option key={s} value={s}>{s} — {description}</option>)}
         </select>
       </label>
       <label>Retrain automatically after this many newly accepted slices (empty = only by hand)

@@ -62,6 +62,7 @@ export function ModelsPanel({ initialVersions }: { initialVersions: VersionRecor
                         </td>
                         {kind === 'segmenter' && <td><ThresholdsEditor version={v as SegmenterVersion} onSaved={reload} /></td>}
                         <td className="actions">
+                          {kind === 'segmenter' && <a href={`/api/models/${v.id}/onnx`} download title="The version as ONNX graphs with a JSON sidecar, to run with onnxruntime outside the tool (README: Running a model outside the tool)">Download ONNX</a>}
                           {!v.active && (
                             <div className="row nowrap">
                               <button type="button" disabled={busy !== null} onClick={() => promote(v.id, false)}>Promote</button>

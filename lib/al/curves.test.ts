@@ -64,3 +64,16 @@ describe('labelsToReachBaselineFinal', () => {
     expect(() => labelsToReachBaselineFinal(curves, 'dice', 'entropy')).toThrow(/include entropy/);
   });
 });
+
+describe('per-class curves', () => {
+  it('aggregate each class over seeds with its spread, leaving out rounds without a figure', () => {
+    const r = (seed: number, labelled: number, c: number | null): RoundResult => ({ strategy: 'random', seed, labelled, maskAP50: 0.5, dice: 0.5, perClass: { C: { maskAP50: c, dice: c } } });
+    const curves = aggregateCurves([r(1, 10, 0.1), r(2, 10, 0.3), r(3, 10, null), r(1, 20, 0.6)]);
+    const c = curves.random.byClass!.C.maskAP50;
+    expect(c.map((p) => p.labelled)).toEqual([10, 20]);
+    expect(c[0].mean).toBeCloseTo(0.2, 10);
+    expect(c[0].std).toBeCloseTo(Math.SQRT2 * 0.1, 10);
+    expect(c[0].n).toBe(2);
+    expect(aggregateCurves([row('random', 1, 10, 0.1, 0.1)]).random.byClass).toBeUndefined();
+  });
+});

@@ -11,6 +11,8 @@ export interface RoundResult {
   labelled: number;
   maskAP50: number | null;
   dice: number | null;
+  /** The same per class (GGO, C; "lesion" on merged-lesion data). */
+  perClass?: Record<string, { maskAP50: number | null; dice: number | null }>;
 }
 
 export type CurveMetric = 'maskAP50' | 'dice';
@@ -26,8 +28,8 @@ export interface CurvePoint {
   n: number;
 }
 
-/** strategy → metric → points sorted by labelled count. */
-export type Curves = Record<string, Record<CurveMetric, CurvePoint[]>>;
+/** strategy → metric → points sorted by labelled count (`byClass`: the same per class, when rounds report it). */
+export type Curves = Record<string, Record<CurveMetric, CurvePoint[]> & { byClass?: Record<string, Record<CurveMetric, CurvePoint[]>> }>;
 
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
   const n = values.length;
@@ -38,19 +40,26 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
   return { mean, std: Math.sqrt(ss / (n - 1)) };
 }
 
-/** Groups rounds by strategy and labelled count; null metrics are left out of that point (a point with none is dropped). */
+/** Mean and spread over seeds at each labelled count; null values are left out of a point (a point with none is dropped). */
+function curveOf(rows: readonly RoundResult[], value: (r: RoundResult) => number | null | undefined): CurvePoint[] {
+  const counts = [...new Set(rows.map((r) => r.labelled))].sort((a, b) => a - b);
+  return counts.flatMap((labelled) => {
+    const values = rows.filter((r) => r.labelled === labelled).map(value).filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v));
+    return values.length ? [{ labelled, ...meanStd(values), n: values.length }] : [];
+  });
+}
+
+/** Groups rounds by strategy and labelled count, overall and per class. */
 export function aggregateCurves(rows: readonly RoundResult[]): Curves {
   const out: Curves = {};
   const strategies = [...new Set(rows.map((r) => r.strategy))];
   for (const s of strategies) {
     const mine = rows.filter((r) => r.strategy === s);
-    const counts = [...new Set(mine.map((r) => r.labelled))].sort((a, b) => a - b);
-    const curve = (metric: CurveMetric): CurvePoint[] =>
-      counts.flatMap((labelled) => {
-        const values = mine.filter((r) => r.labelled === labelled).map((r) => r[metric]).filter((v): v is number => v !== null && Number.isFinite(v));
-        return values.length ? [{ labelled, ...meanStd(values), n: values.length }] : [];
-      });
-    out[s] = { maskAP50: curve('maskAP50'), dice: curve('dice') };
+    out[s] = { maskAP50: curveOf(mine, (r) => r.maskAP50), dice: curveOf(mine, (r) => r.dice) };
+    const classes = [...new Set(mine.flatMap((r) => Object.keys(r.perClass ?? {})))];
+    if (classes.length) {
+      out[s].byClass = Object.fromEntries(classes.map((c) => [c, { maskAP50: curveOf(mine, (r) => r.perClass?.[c]?.maskAP50), dice: curveOf(mine, (r) => r.perClass?.[c]?.dice) }]));
+    }
   }
   return out;
 }

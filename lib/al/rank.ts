@@ -1,6 +1,6 @@
 import { createRng } from '@/lib/model/random';
 import { STRATEGIES, type StrategyName } from './strategies';
-import type { SliceCandidate } from './types';
+import type { AcquisitionContext, SliceCandidate } from './types';
 
 export interface RankOptions {
   seed?: number;
@@ -10,17 +10,22 @@ export interface RankOptions {
   minIndexGap?: number;
   /** Slices already out (leased to someone): their neighbours wait for a later batch. */
   alreadyServed?: Pick<SliceCandidate, 'studyId' | 'index'>[];
+  /** What the labelled slices look like, for the core-set and class-balanced strategies. */
+  labelled?: Pick<AcquisitionContext, 'labelledEmbeddings' | 'labelledClassPixels'>;
 }
 
 /**
  * Orders candidates best first: by the strategy's score (unscored slices after the scored ones, in their given
- * order), then spread by the diversity rule.
+ * order), then spread by the diversity rule; a strategy that orders whole batches itself (core-set) is its own
+ * diversity rule.
  */
 export function rankCandidates(candidates: SliceCandidate[], strategy: StrategyName, options: RankOptions = {}): SliceCandidate[] {
   const rng = createRng(options.seed ?? 1);
-  const draw = () => rng.next();
-  const score = STRATEGIES[strategy];
-  const scored = candidates.map((c, order) => ({ c, order, s: score(c, draw) }));
+  const ctx: AcquisitionContext = { random: () => rng.next(), batchSize: options.batchSize ?? 16, ...options.labelled };
+  const entry = STRATEGIES[strategy];
+  if (entry.order) return entry.order(candidates, ctx);
+  const score = entry.score!;
+  const scored = candidates.map((c, order) => ({ c, order, s: score(c, ctx) }));
   scored.sort((a, b) => {
     const sa = a.s ?? -Infinity;
     const sb = b.s ?? -Infinity;

@@ -13,9 +13,15 @@ const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf
 /** Dashes too, so a strategy that picks the same slices as another (combined without S) stays visible on top of it. */
 const DASHES = ['', '8 4', '2 4', '12 4 2 4'];
 
+/** One row per round; per-class figures (when rounds report them) in columns `maskAP50:<class>`, `dice:<class>`. */
 export function simulationCsv(rows: readonly RoundResult[]): string {
-  const columns = ['strategy', 'labelled', 'seed', 'maskAP50', 'dice'].map((key) => ({ key, label: key }));
-  return toCsv({ columns, rows: rows.map((r) => ({ ...r })) });
+  const classes = [...new Set(rows.flatMap((r) => Object.keys(r.perClass ?? {})))];
+  const keys = ['strategy', 'labelled', 'seed', 'maskAP50', 'dice', ...classes.flatMap((c) => [`maskAP50:${c}`, `dice:${c}`])];
+  const flat = rows.map(({ perClass, ...r }) => ({
+    ...r,
+    ...Object.fromEntries(classes.flatMap((c) => [[`maskAP50:${c}`, perClass?.[c]?.maskAP50 ?? null], [`dice:${c}`, perClass?.[c]?.dice ?? null]])),
+  }));
+  return toCsv({ columns: keys.map((key) => ({ key, label: key })), rows: flat });
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -12,6 +12,10 @@ export interface UncertaintySignals {
   entropy?: number;
   /** Detection-level uncertainty of the segmenter (box scores and mask probabilities). */
   segmentation?: number;
+  /** Disagreement of the segmenter's test-time-augmented passes (lib/model/epistemic.ts), mean over classes. */
+  epistemic?: number;
+  /** The same per class name (GGO, C), so a strategy can favour the rarer class. */
+  epistemicByClass?: Record<string, number>;
 }
 
 export interface SliceCandidate {
@@ -21,7 +25,18 @@ export interface SliceCandidate {
   index: number;
   /** Absent when no model has scored the slice yet. */
   signals?: UncertaintySignals;
+  /** The segmenter's slice descriptor (core-set strategy). */
+  embedding?: number[];
 }
 
-/** A strategy's score for one slice; `random` draws from the seeded generator it is given. */
-export type AcquisitionStrategy = (candidate: SliceCandidate, random: () => number) => number | undefined;
+/** What a strategy may know besides the candidates. */
+export interface AcquisitionContext {
+  /** The seeded generator (random order, tie-breaking). */
+  random: () => number;
+  /** Slices to pick in this batch. */
+  batchSize: number;
+  /** Descriptors of the slices already labelled: the core-set's first centres. */
+  labelledEmbeddings?: number[][];
+  /** Lesion pixels per class name among the labelled slices: how rare each class is. */
+  labelledClassPixels?: Record<string, number>;
+}

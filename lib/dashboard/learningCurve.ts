@@ -8,6 +8,8 @@ import { LESION_COLUMNS, SEGMENTATION_METRICS, type ClassifierVersion, type Segm
 export interface CurveSeries {
   key: string;
   label: string;
+  /** Column of the series' standard deviation: drawn as a ±1 std band around it. */
+  spreadKey?: string;
 }
 
 /** Chart-ready curve: `table.rows` sorted by labelledSlices (x), one column per series (y), null where unknown. */

@@ -7,7 +7,7 @@ import { listVersions } from '@/lib/models/versions';
 import { agreementTable, sliceAgreement, summariseAgreement, type AgreementPair, type AgreementSummary, type RevisionRecord } from './agreement';
 import type { FigureTable } from './csv';
 import { classifierLearningCurve, segmenterLearningCurve, type Curve } from './learningCurve';
-import { readLatestSimulation, SIMULATION_METRICS, simulationCurves } from './simulation';
+import { readLatestSimulation, simulationCurves, simulationMetrics } from './simulation';
 import { classifierVersions, classNamesOf, segmenterVersions, type ClassifierVersion, type SegmenterVersion } from './versions';
 
 export interface AgreementReport {
@@ -58,7 +58,9 @@ export async function loadAgreement(db: Db): Promise<AgreementReport> {
 
 export interface SimulationReport {
   modifiedAt: string;
-  curves: Record<(typeof SIMULATION_METRICS)[number]['key'], Curve>;
+  /** Headline metrics first, then per class. */
+  metrics: { key: string; label: string }[];
+  curves: Record<string, Curve>;
 }
 
 export interface DashboardData {
@@ -86,7 +88,8 @@ export async function loadDashboard(db: Db): Promise<DashboardData> {
     if (latest) {
       simulation = {
         modifiedAt: latest.modifiedAt,
-        curves: Object.fromEntries(SIMULATION_METRICS.map((m) => [m.key, simulationCurves(latest.rows, m.key)])) as SimulationReport['curves'],
+        metrics: simulationMetrics(latest.rows),
+        curves: Object.fromEntries(simulationMetrics(latest.rows).map((m) => [m.key, simulationCurves(latest.rows, m.key)])),
       };
     }
   } catch (error) {

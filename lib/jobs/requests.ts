@@ -39,6 +39,10 @@ export const scoreConfigSchema = z.object({
   /** Score with these versions instead of the active ones. */
   segmenterVersionId: z.string().optional(),
   classifierVersionId: z.string().optional(),
+  /** Inference backend of the segmenter (default onnxruntime, falling back to wasm when it cannot load). */
+  backend: z.enum(['onnxruntime', 'wasm']).optional(),
+  /** Cores the job may use: onnxruntime's intraOpNumThreads (default CTMS_JOB_CORES, else every core). */
+  cores: z.number().int().min(1).max(256).optional(),
 });
 
 export type ScoreConfig = z.output<typeof scoreConfigSchema>;

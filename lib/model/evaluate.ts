@@ -12,9 +12,8 @@
 import { calibrateThresholds, DEFAULT_THRESHOLD, diceByScoreThreshold, type CalibrationSlice, type ClassThreshold, type ScoredRegion } from './calibrate';
 import type { LabelledSlice } from './data/datasets';
 import { instancesFromLabelMap, labelsForMaskType } from './data/instances';
-import type { MaskRcnn } from './maskRcnn';
 import { classificationMetrics, maskAP, type DetectedInstance, type GroundTruthInstance } from './metrics';
-import { predict } from './predict';
+import { predictWith, type Segmenter } from './predict';
 
 type PerClass = Record<string, number | null>;
 
@@ -57,7 +56,7 @@ function applyThreshold(d: ScoredRegion, t: ClassThreshold): ScoredRegion | null
 }
 
 export async function evaluateSegmenter(
-  model: MaskRcnn,
+  model: Segmenter,
   slices: LabelledSlice[],
   opts: { view?: EvaluationView; thresholds?: Record<string, ClassThreshold> } = {},
 ): Promise<SegmentationReport> {
@@ -79,7 +78,7 @@ export async function evaluateSegmenter(
     for (let i = 0; i < inst.labels.length; i++) {
       groundTruths.push({ imageId: s.id, classId: inst.labels[i], mask: { width, height, data: inst.masks.subarray(i * height * width, (i + 1) * height * width) } });
     }
-    const p = predict(model, s.image, undefined, { keepMasks: true, keepRegions: true, polygons: false });
+    const p = await predictWith(model, s.image, undefined, { keepMasks: true, keepRegions: true, polygons: false });
     for (const d of p.instances) detections.push({ imageId: s.id, classId: classOf(d.label), score: d.score, mask: { width, height, data: d.mask! } });
     const regions = p.instances.map((d) => ({ classId: d.label, score: d.score, region: d.region! }));
     const kept = regions.flatMap((d) => applyThreshold(d, thresholdOf(d.classId)) ?? []);

@@ -2,9 +2,10 @@
  * Mask R-CNN for lesion segmentation (torchvision generalized_rcnn.py + mask_rcnn.py), batch 1, NHWC: only
  * composes the stages, backbone → RPN (rpn.ts, createRpn) → RoI heads with the mask branch (roiHeads.ts,
  * createRoiHeads), each of which owns its flow and reads its settings from the config. `lossTerms` runs the
- * training forward pass and returns the five losses (call it inside tf.variableGrads); `detect` runs inference.
- * Every non-differentiable step (anchor matching, proposal filtering, sampling, target assignment, NMS) runs on
- * typed arrays between the differentiable parts.
+ * training forward pass and returns the five losses (call it inside tf.variableGrads); `detect` runs inference,
+ * whose post-processing between the networks is detectionFlow.ts's (the stages run it without targets), the same
+ * code onnxruntime's OnnxSegmenter runs. Every non-differentiable step (anchor matching, proposal filtering,
+ * sampling, target assignment, NMS) runs on typed arrays between the differentiable parts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createBackbone, type Backbone } from './backbones';
@@ -14,10 +15,10 @@ import type { Instances } from './data/instances';
 import { ParamStore } from './layers';
 import type { Detections } from './postprocess';
 import type { Rng } from './random';
-import { createRoiHeads, type BoxHeadOutput, type DetectOptions, type RoiDetections, type RoiHeads } from './roiHeads';
+import { createRoiHeads, type BoxHeadOutput, type DetectOptions, type RawDetections, type RoiHeads } from './roiHeads';
 import { createRpn, type ImageSize, type Rpn } from './rpn';
 
-export type { DetectOptions } from './roiHeads';
+export type { DetectOptions, RawDetections } from './roiHeads';
 
 /** One image ready for the network (after transform.ts). */
 export interface ModelInput {
@@ -30,10 +31,6 @@ export interface ModelInput {
 export const LOSS_NAMES = ['loss_objectness', 'loss_rpn_box_reg', 'loss_classifier', 'loss_box_reg', 'loss_mask'] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 export type LossTerms = Record<LossName, tf.Scalar>;
-
-export interface RawDetections extends RoiDetections {
-  numClasses: number;
-}
 
 export class MaskRcnn {
   readonly ps: ParamStore;
@@ -99,11 +96,21 @@ export class MaskRcnn {
     try {
       const feats = this.backbone.forward(input.image);
       const { proposals } = this.rpn.forward(feats, this.imageSize(input)).results;
-      const detections = this.roiHeads.forward(this.roiFeatures(feats), proposals, input.imageHW, undefined, opts).results!;
-      return { ...detections, numClasses: this.numClasses };
+      return this.roiHeads.forward(this.roiFeatures(feats), proposals, input.imageHW, undefined, opts).results!;
     } finally {
       tf.engine().endScope();
     }
+  }
+
+  /**
+   * A descriptor of the whole slice for core-set diversity (lib/al/kCenter.ts): the deepest RoI level of the
+   * feature pyramid, averaged over the image.
+   */
+  embed(input: ModelInput): Float32Array {
+    return tf.tidy(() => {
+      const feats = this.roiFeatures(this.backbone.forward(input.image));
+      return tf.mean(feats[feats.length - 1], [0, 1, 2]).dataSync() as Float32Array;
+    });
   }
 
   dispose(): void {

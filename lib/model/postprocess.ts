@@ -3,7 +3,7 @@
  * ranked N×5 matrix that feeds COVID-CT-Mask-Net's classifier S. All selection runs on typed arrays
  * outside the gradient tape; only rankedBoxFeatures returns a (differentiable) tensor.
  *
- * Thresholds and weights come from the config (rpn.ts and roiHeads.ts build them from its rpn and roiHeads).
+ * Thresholds and weights come from the config (detectionFlow.ts builds them from its rpn and roiHeads).
  *   filterRpnProposals({ anchors, objectness (logits [A]), deltas [A*4], numAnchorsPerLevel, imageSize }, cfg)
  *        : { boxes, scores }  — per-level top-n by logit, decode, clip, drop < minSize, drop prob < scoreThresh,
  *          NMS per level, keep postNmsTopN (scores are sigmoid probabilities)

@@ -10,7 +10,8 @@ import { traceClass, type LesionClass, type Point } from '@/lib/imaging/contours
 import { classUncertainty, type CovidCtMaskNet } from './classifierS';
 import type { GreySlice } from './data/augment';
 import { prepareInput, boxesToOriginal } from './data/prepare';
-import type { MaskRcnn, RawDetections } from './maskRcnn';
+import type { SegmenterConfig } from './config';
+import type { DetectOptions, MaskRcnn, ModelInput, RawDetections } from './maskRcnn';
 import { pasteMaskRegion, type PastedRegion } from './pasteMasks';
 import type { ClassThreshold } from './calibrate';
 
@@ -77,6 +78,18 @@ export function detectionUncertainty(score: number, maskProbs: ArrayLike<number>
   return 0.5 * bits(score) + 0.5 * (maskProbs.length ? h / maskProbs.length : 0);
 }
 
+/**
+ * A segmenter of either inference backend: MaskRcnn (TensorFlow.js, synchronous) or OnnxSegmenter
+ * (onnxruntime). Both run lib/model/detectionFlow.ts between their networks.
+ */
+export interface Segmenter {
+  config: SegmenterConfig;
+  detect(input: ModelInput, opts?: DetectOptions): RawDetections | Promise<RawDetections>;
+  /** The slice descriptor for core-set diversity: the deepest RoI level of the pyramid, averaged over the image. */
+  embed(input: ModelInput): Float32Array | Promise<Float32Array>;
+}
+
+/** predict() on the TensorFlow.js model (synchronous: training-time callers run inside tf scopes). */
 export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: CovidCtMaskNet, opts: PredictOptions = {}): SlicePrediction {
   const input = prepareInput(slice, segmenter.config);
   let det: RawDetections;
@@ -85,9 +98,26 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
   } finally {
     input.image.dispose();
   }
+  return slicePrediction(segmenter.config, det, input.imageHW, slice, classifier, opts);
+}
+
+/** predict() on whichever backend the segmenter runs (the product's score jobs, predict and eval). */
+export async function predictWith(segmenter: Segmenter, slice: GreySlice, classifier?: CovidCtMaskNet, opts: PredictOptions = {}): Promise<SlicePrediction> {
+  const input = prepareInput(slice, segmenter.config);
+  let det: RawDetections;
+  try {
+    det = await segmenter.detect(input, { withMasks: true });
+  } finally {
+    input.image.dispose();
+  }
+  return slicePrediction(segmenter.config, det, input.imageHW, slice, classifier, opts);
+}
+
+/** Detections (resized-image pixels) → the slice's instances, label map and uncertainty: pasting, thresholds, outlines. */
+function slicePrediction(config: SegmenterConfig, det: RawDetections, imageHW: [number, number], slice: GreySlice, classifier: CovidCtMaskNet | undefined, opts: PredictOptions): SlicePrediction {
   const { height, width } = slice;
-  const boxes = boxesToOriginal(det.boxes, input.imageHW, [height, width]);
-  const m = segmenter.config.maskHead.resolution;
+  const boxes = boxesToOriginal(det.boxes, imageHW, [height, width]);
+  const m = config.maskHead.resolution;
   const labelMap = new Uint8Array(height * width);
   const scoreMap = new Float32Array(height * width);
   const instances: PredictedInstance[] = [];
@@ -100,12 +130,12 @@ export function predict(segmenter: MaskRcnn, slice: GreySlice, classifier?: Covi
     usum += score * u;
     umax = Math.max(umax, u);
     const label = det.labels[i];
-    const className = segmenter.config.classNames[label - 1];
+    const className = config.classNames[label - 1];
     const threshold = opts.thresholds?.[className];
     if (threshold && score < threshold.score) continue;
     const box: [number, number, number, number] = [boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]];
     const region = pasteMaskRegion(probs, box, [height, width]);
-    const inside = binaryRegion(region, threshold?.mask ?? segmenter.config.maskHead.maskThresh);
+    const inside = binaryRegion(region, threshold?.mask ?? config.maskHead.maskThresh);
     const rw = region.x1 - region.x0;
     let area = 0;
     const mask = opts.keepMasks ? new Uint8Array(height * width) : undefined;

@@ -19,6 +19,8 @@
  *   mapBoxLevels(boxes, kMin, kMax): Int32Array — FPN LevelMapper (canonical 224 px at level 4), 0-based levels
  *   multiScaleRoiAlign(levels: Tensor4D[], boxes, imageSizes: [h,w][], { outputSize, samplingRatio }, batchIdx?)
  *        : tf.Tensor4D [K, PH, PW, C]          — scales inferred from the largest unpadded image height
+ *   multiScaleRoiAlignArrays(levels: FeatureLevel[], boxes, imageSize, { outputSize, samplingRatio })
+ *        : Float32Array [K*PH*PW*C]            — the same taps on typed-array levels (batch 1; onnxruntime path)
  *   roiAlignAxis(start, size, pooled, grid, extent): AxisTaps — one axis' (pixel, weight) lists per output index
  *   roiAxisTaps(box, [H, W], PH, PW, scale, samplingRatio, aligned): { y, x } — both axes of one RoI (maskTargets)
  *   defaultRoiAlignImpl(): 'js' | 'ops'        — the applier the current backend gets (override with opts.impl)
@@ -254,6 +256,45 @@ export function mapBoxLevels(boxes: Boxes, kMin: number, kMax: number): Int32Arr
   return out;
 }
 
+/** Shape of one feature level (batch, height, width, channels): all the taps need to know about it. */
+type LevelShape = readonly [number, number, number, number];
+
+/**
+ * The taps of MultiScaleRoIAlign over levels of these shapes, rows indexed into one bank that stacks every
+ * level's [N·H·W, C] rows in order (so both the tensor and the typed-array appliers read the same taps).
+ */
+function multiScaleTaps(
+  shapes: readonly LevelShape[],
+  boxes: Boxes,
+  imageSizes: readonly (readonly [number, number])[],
+  ph: number,
+  pw: number,
+  samplingRatio: number,
+  batchIdx?: ArrayLike<number>,
+): Taps {
+  if (shapes.length === 0) throw new Error('multiScaleRoiAlign needs at least one feature level');
+  if (imageSizes.length === 0) throw new Error('multiScaleRoiAlign needs the (unpadded) image sizes');
+  const maxH = Math.max(...imageSizes.map((s) => s[0]));
+  const scales = shapes.map((l) => inferScale(l[1], maxH));
+  const k = boxCount(boxes);
+  const image = checkBatchIdx(batchIdx, k, shapes[0][0]);
+  // One level: every box reads it (torchvision skips the LevelMapper).
+  const kMin = Math.trunc(-Math.log2(scales[0]));
+  const kMax = Math.trunc(-Math.log2(scales[scales.length - 1]));
+  const boxLevel = shapes.length === 1 ? new Int32Array(k) : mapBoxLevels(boxes, kMin, kMax);
+  const rowOffsets: number[] = [];
+  let rows = 0;
+  for (const [n, h, w] of shapes) { rowOffsets.push(rows); rows += n * h * w; }
+  const list = new TapList();
+  for (let i = 0; i < k; i++) {
+    const l = boxLevel[i];
+    const [, h, w] = shapes[l];
+    const axes = roiAxisTaps(boxes.subarray(4 * i, 4 * i + 4), [h, w], ph, pw, scales[l], samplingRatio, false);
+    addBoxTaps(list, i * ph * pw, axes, ph, pw, rowOffsets[l] + image(i) * h * w, w);
+  }
+  return list.done();
+}
+
 export function multiScaleRoiAlign(
   levels: readonly tf.Tensor4D[],
   boxes: Boxes,
@@ -262,30 +303,47 @@ export function multiScaleRoiAlign(
   batchIdx?: ArrayLike<number>,
 ): tf.Tensor4D {
   if (levels.length === 0) throw new Error('multiScaleRoiAlign needs at least one feature level');
-  if (imageSizes.length === 0) throw new Error('multiScaleRoiAlign needs the (unpadded) image sizes');
-  const maxH = Math.max(...imageSizes.map((s) => s[0]));
-  const scales = levels.map((l) => inferScale(l.shape[1], maxH));
-  if (levels.length === 1) return roiAlign(levels[0], boxes, { ...opts, spatialScale: scales[0], aligned: false }, batchIdx);
-  const k = boxCount(boxes);
   const [ph, pw] = pooledSize(opts.outputSize);
-  const [n, , , c] = levels[0].shape;
-  const image = checkBatchIdx(batchIdx, k, n);
-  const kMin = Math.trunc(-Math.log2(scales[0]));
-  const kMax = Math.trunc(-Math.log2(scales[scales.length - 1]));
-  const boxLevel = mapBoxLevels(boxes, kMin, kMax);
+  const taps = multiScaleTaps(levels.map((l) => l.shape), boxes, imageSizes, ph, pw, opts.samplingRatio, batchIdx);
+  const k = boxCount(boxes);
+  const c = levels[0].shape[3];
   // All levels live in one bank [Σ N·H·W, C]: one gather and one scatter whatever the level mix.
-  const rowOffsets: number[] = [];
-  let rows = 0;
-  for (const l of levels) { rowOffsets.push(rows); rows += l.shape[0] * l.shape[1] * l.shape[2]; }
-  const list = new TapList();
-  for (let i = 0; i < k; i++) {
-    const l = boxLevel[i];
-    const [, h, w] = levels[l].shape;
-    const axes = roiAxisTaps(boxes.subarray(4 * i, 4 * i + 4), [h, w], ph, pw, scales[l], opts.samplingRatio, false);
-    addBoxTaps(list, i * ph * pw, axes, ph, pw, rowOffsets[l] + image(i) * h * w, w);
-  }
   return tf.tidy(() => {
-    const bank = tf.concat(levels.map((l) => l.reshape([-1, c])), 0) as tf.Tensor2D;
-    return applyTaps(bank, list.done(), k * ph * pw, opts.impl ?? defaultRoiAlignImpl()).reshape([k, ph, pw, c]);
+    const bank = (levels.length === 1 ? levels[0].reshape([-1, c]) : tf.concat(levels.map((l) => l.reshape([-1, c])), 0)) as tf.Tensor2D;
+    return applyTaps(bank, taps, k * ph * pw, opts.impl ?? defaultRoiAlignImpl()).reshape([k, ph, pw, c]);
   });
+}
+
+/** One NHWC feature level as a typed array (batch 1), e.g. an onnxruntime output. */
+export interface FeatureLevel {
+  data: Float32Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/**
+ * multiScaleRoiAlign on typed arrays (batch 1, no gradient): the same taps applied by the same loop, for
+ * backends whose features are already host arrays. Returns [K, PH, PW, C] values.
+ */
+export function multiScaleRoiAlignArrays(
+  levels: readonly FeatureLevel[],
+  boxes: Boxes,
+  imageSize: readonly [number, number],
+  opts: { outputSize: number | readonly [number, number]; samplingRatio: number },
+): Float32Array {
+  if (levels.length === 0) throw new Error('multiScaleRoiAlign needs at least one feature level');
+  const c = levels[0].channels;
+  if (levels.some((l) => l.channels !== c || l.data.length !== l.height * l.width * c)) throw new Error('multiScaleRoiAlignArrays: every level must be [H, W, C] with the same C');
+  const [ph, pw] = pooledSize(opts.outputSize);
+  const taps = multiScaleTaps(levels.map((l) => [1, l.height, l.width, c] as const), boxes, [imageSize], ph, pw, opts.samplingRatio);
+  let bank = levels[0].data;
+  if (levels.length > 1) {
+    bank = new Float32Array(levels.reduce((s, l) => s + l.data.length, 0));
+    let o = 0;
+    for (const l of levels) { bank.set(l.data, o); o += l.data.length; }
+  }
+  const out = new Float32Array(boxCount(boxes) * ph * pw * c);
+  accumulate(out, taps.cell, bank, taps.source, taps.weight, c);
+  return out;
 }

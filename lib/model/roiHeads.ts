@@ -1,10 +1,11 @@
 /**
  * RoI heads (torchvision roi_heads.py): the box head (TwoMLPHead), box predictor (class logits + class-specific
- * deltas), the mask branch (maskHead.ts), and the RoIHeads stage that owns their flow: RoIAlign of the proposals
- * (its parameters set here once, for the box and the mask pooler), proposal sampling with target assignment and
- * the box and mask losses given targets, else postprocess_detections and the detections' mask probabilities.
- * Networks are explicit forward functions; matching, sampling and target encoding run on typed arrays outside the
- * tape. Every number comes from the config (roiHeads, maskHead).
+ * deltas), the mask branch (maskHead.ts), and the RoIHeads stage that owns their flow: given targets, RoIAlign of
+ * the proposals (its parameters set here once, for the box and the mask pooler), proposal sampling with target
+ * assignment and the box and mask losses; without, detectionFlow.roiHeadsFlow (the one inference code of every
+ * backend: RoIAlign on arrays, postprocess_detections, own-class masks) driven by this stage's heads. Networks are
+ * explicit forward functions; matching, sampling and target encoding run on typed arrays outside the tape. Every
+ * number comes from the config (roiHeads, maskHead).
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBoxes, type Boxes } from './boxOps';
@@ -13,6 +14,7 @@ import { linear, type ParamStore } from './layers';
 import { fastrcnnLoss } from './losses';
 import { createMaskHead } from './maskHead';
 import { maskrcnnLoss, projectMasksOnBoxes } from './maskTargets';
+import { detectionConfig, driveSync, roiHeadsFlow } from './detectionFlow';
 import { postprocessDetections, type Detections } from './postprocess';
 import { shuffled, type Rng } from './random';
 import { multiScaleRoiAlign } from './roiAlign';
@@ -71,10 +73,12 @@ export interface DetectOptions {
   withMasks?: boolean;
 }
 
-export interface RoiDetections extends Detections {
+/** RoIHeads' detections at inference (what MaskRcnn.detect and OnnxSegmenter.detect return). */
+export interface RawDetections extends Detections {
   /** The box head outputs for all proposals (for classifier S's ranked features). */
   classLogits: Float32Array;
   boxRegression: Float32Array;
+  numClasses: number;
   /** Mask probabilities [D, M, M] for each detection's own class (absent when masks were not asked). */
   maskProbs?: Float32Array;
 }
@@ -85,7 +89,7 @@ export interface RoiHeads {
    * image: every sample is background, no box or mask loss). Without: detections with their mask probabilities.
    * `features` are the levels RoIAlign reads; `imageHW` the resized image before padding.
    */
-  forward(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number], targets?: TrainingTargets, opts?: DetectOptions): { results: RoiDetections | null; losses: Partial<RoiLosses> };
+  forward(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number], targets?: TrainingTargets, opts?: DetectOptions): { results: RawDetections | null; losses: Partial<RoiLosses> };
   /** The box head over proposals (tensors, differentiable: classifier S trains through them). */
   boxOutputs(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number]): BoxHeadOutput;
   /** postprocess_detections on box head outputs (typed arrays). */
@@ -106,10 +110,7 @@ export function createRoiHeads(ps: ParamStore, cfg: Pick<SegmenterConfig, 'roiHe
 
   const boxOutputs = (features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number]) => boxHead(boxRoiPool(features, proposals, imageHW));
   const postprocess = (proposals: Boxes, classLogits: Float32Array, boxRegression: Float32Array, imageHW: [number, number], opts: DetectOptions = {}) =>
-    postprocessDetections({ proposals, classLogits, boxRegression, imageSize: imageHW }, {
-      scoreThresh: opts.scoreThresh ?? r.scoreThresh, nmsThresh: opts.nmsThresh ?? r.nmsThresh,
-      detectionsPerImg: opts.detectionsPerImg ?? r.detectionsPerImg, boxWeights: r.boxWeights, minSize: 0.01,
-    });
+    postprocessDetections({ proposals, classLogits, boxRegression, imageSize: imageHW }, detectionConfig(r, opts));
 
   function trainingLosses(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number], { instances, rng }: TrainingTargets): RoiLosses {
     const sampled = roiTrainingSamples(proposals, instances.boxes, instances.labels, r, rng);
@@ -130,19 +131,17 @@ export function createRoiHeads(ps: ParamStore, cfg: Pick<SegmenterConfig, 'roiHe
     return { loss_classifier: fast.classifier, loss_box_reg: fast.boxReg, loss_mask: lossMask };
   }
 
-  function detect(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number], opts: DetectOptions = {}): RoiDetections {
-    const box = boxOutputs(features, proposals, imageHW);
-    const classLogits = box.classLogits.dataSync() as Float32Array;
-    const boxRegression = box.boxRegression.dataSync() as Float32Array;
-    const det = postprocess(proposals, classLogits, boxRegression, imageHW, opts);
-    const out: RoiDetections = { ...det, classLogits, boxRegression };
-    const d = det.scores.length;
-    if (opts.withMasks !== false && d > 0) {
-      const probs = tf.sigmoid(maskHead(maskRoiPool(features, det.boxes, imageHW))); // [D, M, M, K]
-      const own = tf.sum(tf.mul(probs, tf.oneHot(tf.tensor1d(det.labels, 'int32'), numClasses).reshape([d, 1, 1, numClasses])), 3);
-      out.maskProbs = own.dataSync() as Float32Array;
-    }
-    return out;
+  /** Inference: detectionFlow's RoI heads with this stage's heads answering its requests. */
+  function detect(features: tf.Tensor4D[], proposals: Boxes, imageHW: [number, number], opts: DetectOptions = {}): RawDetections {
+    const levels = features.map((f) => ({ data: f.dataSync() as Float32Array, height: f.shape[1], width: f.shape[2], channels: f.shape[3] }));
+    const roiTensor = (roi: Float32Array, count: number, size: number) => tf.tensor4d(roi, [count, size, size, inChannels]);
+    return driveSync(roiHeadsFlow(cfg, levels, proposals, imageHW, opts), {
+      box: (roi, count) => tf.tidy(() => {
+        const box = boxHead(roiTensor(roi, count, r.boxRoiSize));
+        return { classLogits: box.classLogits.dataSync() as Float32Array, boxRegression: box.boxRegression.dataSync() as Float32Array };
+      }),
+      mask: (roi, count) => tf.tidy(() => tf.sigmoid(maskHead(roiTensor(roi, count, cfg.maskHead.roiSize))).dataSync() as Float32Array),
+    });
   }
 
   return {

@@ -1,17 +1,17 @@
 /**
  * Region Proposal Network (torchvision rpn.py): RPNHead (3×3 conv + ReLU, 1×1 objectness with A channels, 1×1
- * deltas with 4A) and the RegionProposalNetwork stage that owns its flow: anchors for the feature maps, the head,
- * proposal filtering (postprocess.filterRpnProposals) and, given targets, anchor matching, sampling and the two
- * losses (losses.rpnLoss). Every number comes from the config (rpn, anchors).
+ * deltas with 4A) and the RegionProposalNetwork stage that owns its flow: the head, anchors and proposal filtering
+ * (detectionFlow.rpnProposals, the one inference code of every backend) and, given targets, anchor matching,
+ * sampling and the two losses (losses.rpnLoss). Every number comes from the config (rpn, anchors).
  */
 import * as tf from '@tensorflow/tfjs';
-import { flattenRpnHead, generateAnchors } from './anchors';
+import { flattenRpnHead } from './anchors';
 import type { Boxes } from './boxOps';
 import type { SegmenterConfig } from './config';
 import type { Instances } from './data/instances';
 import { conv2d, type ParamStore } from './layers';
+import { rpnProposals } from './detectionFlow';
 import { rpnLoss } from './losses';
-import { filterRpnProposals } from './postprocess';
 import type { Rng } from './random';
 import { balancedSampler, selectRpnTrainingSamples, type TargetOptions } from './sampler';
 
@@ -94,34 +94,18 @@ export function createRpn(ps: ParamStore, cfg: Pick<SegmenterConfig, 'rpn' | 'an
     throw new Error('anchors.sizes: every level needs the same number of sizes (one RPN head is shared)');
   }
   const head = createRpnHead(ps, inChannels, sizes[0].length * aspectRatios.length);
-  const anchorCache = new Map<string, { anchors: Boxes; numPerLevel: number[] }>();
-  const anchorsFor = (paddedHW: [number, number], features: tf.Tensor4D[]) => {
-    const featureHWs = features.map((f) => [f.shape[1], f.shape[2]] as [number, number]);
-    const key = `${paddedHW}|${featureHWs.join(';')}`;
-    let a = anchorCache.get(key);
-    if (!a) {
-      a = generateAnchors(paddedHW, featureHWs, sizes, aspectRatios);
-      anchorCache.set(key, a);
-    }
-    return a;
-  };
-  const r = cfg.rpn;
   return {
-    forward(features, { paddedHW, imageHW }, targets) {
-      const { anchors, numPerLevel } = anchorsFor(paddedHW, features);
+    forward(features, imageSize, targets) {
       const out = head(features);
-      const training = targets !== undefined;
-      const results = filterRpnProposals(
-        { anchors, objectness: out.objectness.dataSync() as Float32Array, deltas: out.deltas.dataSync() as Float32Array, numAnchorsPerLevel: numPerLevel, imageSize: imageHW },
-        {
-          preNmsTopN: training ? r.preNmsTopNTrain : r.preNmsTopNTest, postNmsTopN: training ? r.postNmsTopNTrain : r.postNmsTopNTest,
-          nmsThresh: r.nmsThresh, minSize: r.minBoxSize, scoreThresh: 0, boxWeights: r.boxWeights,
-        },
+      const featureHWs = features.map((f) => [f.shape[1], f.shape[2]] as const);
+      const { anchors, boxes, scores } = rpnProposals(
+        cfg, { objectness: out.objectness.dataSync() as Float32Array, deltas: out.deltas.dataSync() as Float32Array }, featureHWs, imageSize, targets !== undefined,
       );
-      if (!targets) return { results: { proposals: results.boxes, scores: results.scores }, losses: {} };
-      const t = rpnTargets(anchors, targets.instances.boxes, r, targets.rng);
+      const results = { proposals: boxes, scores };
+      if (!targets) return { results, losses: {} };
+      const t = rpnTargets(anchors, targets.instances.boxes, cfg.rpn, targets.rng);
       const loss = rpnLoss(tf.reshape(out.objectness, [-1]) as tf.Tensor1D, tf.reshape(out.deltas, [-1, 4]) as tf.Tensor2D, t);
-      return { results: { proposals: results.boxes, scores: results.scores }, losses: { loss_objectness: loss.objectness, loss_rpn_box_reg: loss.boxReg } };
+      return { results, losses: { loss_objectness: loss.objectness, loss_rpn_box_reg: loss.boxReg } };
     },
   };
 }

@@ -241,7 +241,7 @@ export interface ProposalWrite {
   modelVersionId: string;
   polygons: (PolygonShape & { score: number })[];
   /** What each model version said about the slice (class probabilities, uncertainty signals). */
-  predictions: { modelVersionId: string; uncertainty: object; classProbs: object | null }[];
+  predictions: { modelVersionId: string; uncertainty: object; classProbs: object | null; embedding?: number[] }[];
 }
 
 /**
@@ -266,7 +266,7 @@ export async function replaceProposals(db: Db, sliceId: string, write: ProposalW
     if (revisions.length) await tx.annotationRevision.createMany({ data: revisions });
     for (const p of write.predictions) {
       // createdAt is when the prediction was made: a re-score refreshes it (a resumed score job reads it).
-      const data = { uncertainty: p.uncertainty, classProbs: p.classProbs ?? undefined, createdAt: new Date() };
+      const data = { uncertainty: p.uncertainty, classProbs: p.classProbs ?? undefined, embedding: p.embedding ?? undefined, createdAt: new Date() };
       await tx.prediction.upsert({ where: { sliceId_modelVersionId: { sliceId, modelVersionId: p.modelVersionId } }, create: { sliceId, modelVersionId: p.modelVersionId, ...data }, update: data });
     }
   });

@@ -1,6 +1,6 @@
 import { ActiveLearningForm } from '@/components/admin/ActiveLearningForm';
 import { getAlSettings } from '@/lib/al/settings';
-import { STRATEGY_NAMES } from '@/lib/al/strategies';
+import { STRATEGY_DESCRIPTIONS } from '@/lib/al/strategies';
 import { requirePageRole } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/client';
 
@@ -11,7 +11,7 @@ export default async function ActiveLearningPage() {
   return (
     <>
       <h1>Active learning</h1>
-      <ActiveLearningForm initial={await getAlSettings(getDb())} strategies={STRATEGY_NAMES} />
+      <ActiveLearningForm initial={await getAlSettings(getDb())} strategies={STRATEGY_DESCRIPTIONS} />
     </>
   );
 }

@@ -1,4 +1,7 @@
-import type { AcquisitionStrategy } from '../types';
+import { defineStrategy } from './strategy';
 
 /** The baseline every other strategy must beat: a uniformly random order. */
-export const random: AcquisitionStrategy = (_candidate, draw) => draw();
+export const random = defineStrategy({
+  name: 'random', description: 'random order (the baseline)', needs: [],
+  score: (_c, ctx) => ctx.random(),
+});

@@ -1,4 +1,7 @@
-import type { AcquisitionStrategy } from '../types';
+import { defineStrategy } from './strategy';
 
-/** The segmenter's own doubt about its lesions (box scores and mask probabilities). */
-export const segmentation: AcquisitionStrategy = (c) => c.signals?.segmentation;
+/** The segmenter's own doubt about its lesions (box scores and mask probabilities of one pass). */
+export const segmentation = defineStrategy({
+  name: 'segmentation', description: 'least confident lesion masks first', needs: ['segmentation'],
+  score: (c) => c.signals?.segmentation,
+});

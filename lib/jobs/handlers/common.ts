@@ -1,5 +1,6 @@
 /** What the model jobs share: the backend, where models live, progress forwarding, atomic model folders. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ProgressEvent } from '@/lib/model/train/loop';
 import { selectBackend } from '@/lib/model/backend';
@@ -9,6 +10,13 @@ import type { JobContext } from '../types';
 export async function prepareBackend(ctx: JobContext): Promise<void> {
   const backend = await selectBackend();
   await ctx.log(backend.logLine);
+}
+
+/** Cores a job computes on: what it asked for, else CTMS_JOB_CORES, else every core of the machine. */
+export function jobCores(requested?: number, env: Record<string, string | undefined> = process.env): number {
+  if (requested) return requested;
+  const fromEnv = Number(env.CTMS_JOB_CORES);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : os.availableParallelism();
 }
 
 /** Model folders, relative to the data folder (what ModelVersion.path stores). */

@@ -11,9 +11,8 @@ import type { Db } from '@/lib/db/client';
 import { makeSegmenterConfig, parseSegmenterConfig } from '@/lib/model/config';
 import type { LabelledSlice } from '@/lib/model/data/datasets';
 import { evaluateSegmenter, type SegmentationReport } from '@/lib/model/evaluate';
-import { assignWeights, loadSegmenter, readModelDir, saveSegmenter } from '@/lib/model/io';
-import { SEGMENTER_RECIPES } from '@/lib/model/train/recipes';
-import { trainSegmenter } from '@/lib/model/train/trainSegmenter';
+import { loadSegmenter, readModelDir, saveSegmenter } from '@/lib/model/io';
+import { retrainSegmenter } from '@/lib/model/train/retrain';
 import { baseVersion } from '@/lib/models/baseModel';
 import { activeVersion, promoteIfBetter, registerVersion, type GateFigures } from '@/lib/models/versions';
 import { trainSegmenterConfigSchema, type TrainSegmenterConfig } from '../requests';
@@ -64,20 +63,15 @@ async function runTrainSegmenter(ctx: JobContext, cfg: TrainSegmenterConfig): Pr
   const negatives = train.filter((s) => s.polygons.length === 0).length;
   const [trainSamples, valSamples] = [await Promise.all(train.map(labelledSlice)), await Promise.all(val.map(labelledSlice))];
   const start = cfg.fineTune ? await startingVersion(ctx.db, cfg.preset, cfg.maskType, ctx.log) : null;
-  const recipe = start ? SEGMENTER_RECIPES.fineTune : SEGMENTER_RECIPES.fromScratch;
-  const config = start ? parseSegmenterConfig(start.config) : makeSegmenterConfig(cfg.preset, cfg.maskType);
-  const init = start ? readModelDir(absolute(start.path)) : null;
   await ctx.log(`${start ? `fine-tuning segmenter v${start.number}${start.label ? ` (${start.label})` : ''}` : 'training from scratch'}: ${cfg.preset}/${cfg.maskType} on ${train.length} slices (${negatives} lesion-free), validating on ${val.length}; split by study; budget ${cfg.timeBudgetMin} CPU-minutes`);
   const progress = progressForwarder(ctx, cfg.epochs);
   const summary = { sliceIds: train.map((s) => s.id), valSliceIds: val.map((s) => s.id), negatives, startedFrom: start?.id ?? null };
-  const result = await trainSegmenter({
-    config,
+  const result = await retrainSegmenter({
+    start: start ? readModelDir(absolute(start.path)) : null,
+    config: makeSegmenterConfig(cfg.preset, cfg.maskType),
     train: trainSamples,
     val: valSamples,
-    options: { ...recipe, seed: cfg.seed, lr: cfg.lr ?? recipe.lr, epochs: cfg.epochs, timeBudgetS: cfg.timeBudgetMin * 60 },
-    initialise: init ? (model) => assignWeights(init, model.ps) : undefined,
-    // validation costs a few seconds: every third epoch (and at the end) keeps it a small share of the budget
-    validateEvery: 3,
+    seed: cfg.seed, lr: cfg.lr, epochs: cfg.epochs, timeBudgetS: cfg.timeBudgetMin * 60,
     onProgress: progress.onProgress,
     signal: ctx.signal,
     checkpointDir: `${jobDir(ctx.jobId)}/checkpoint`,
@@ -85,11 +79,12 @@ async function runTrainSegmenter(ctx: JobContext, cfg: TrainSegmenterConfig): Pr
     resume: ctx.attempt > 1,
     summary,
   });
+  const recipe = result.recipe;
   await progress.done();
   try {
     if (result.reason === 'cancelled') return { message: `cancelled after ${result.steps} steps` };
     const tuned: SegmentationReport | null = result.lastVal;
-    const thresholds = tuned?.bestThresholds;
+    const thresholds = result.thresholds;
     // what annotators will be proposed on the validation slices, at the calibrated thresholds
     const metrics = valSamples.length ? await evaluateSegmenter(result.model, valSamples, { thresholds }) : null;
     const candidate = Number(tuned?.bestDice.mean ?? Number.NaN);
@@ -105,7 +100,7 @@ async function runTrainSegmenter(ctx: JobContext, cfg: TrainSegmenterConfig): Pr
     const path = writeModelAtomically('segmenter', name, (dir) => saveSegmenter(dir, result.model, summary, { proposalThresholds: thresholds }));
     const version = await registerVersion(ctx.db, {
       kind: 'segmenter', path, config: result.model.config, metrics: { ...(metrics?.summary ?? {}), gate: figures }, gateMetric: candidate,
-      trainingSummary: { ...summary, trainCount: train.length, valCount: val.length, steps: result.steps, stopped: result.reason, recipe: { ...recipe, lr: cfg.lr ?? recipe.lr } },
+      trainingSummary: { ...summary, trainCount: train.length, valCount: val.length, steps: result.steps, stopped: result.reason, recipe },
       labelledSlices: train.length + val.length, parentId: start?.id ?? null, jobId: ctx.jobId, proposalThresholds: thresholds ?? null,
     });
     const promotion = await promoteIfBetter(ctx.db, version.id, { force: cfg.forcePromote, figures: active && figures.active === null ? undefined : figures });
