@@ -6,15 +6,18 @@
  */
 import type Konva from 'konva';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { EditorState } from '@/lib/annotations/service';
 import { AutosaveController, type SavePayload, type SaveStatus, type SendResult } from '@/lib/editor/autosave';
-import { record, redo, sameWorkAsServer, startHistory, undo, type EditOp, type EditorDoc, type EditorPolygon } from '@/lib/editor/document';
-import { fitView, type View } from '@/lib/editor/geometry';
+import type { EditOp, EditorDoc, EditorPolygon } from '@/lib/editor/document';
+import { editorApi } from '@/lib/editor/editorApi';
+import { editorReducer, initialEditorUi, type EditorCommand } from '@/lib/editor/editorReducer';
+import { fitView } from '@/lib/editor/geometry';
 import { openProposals } from '@/lib/editor/proposals';
+import type { ToolName, ToolStep } from '@/lib/editor/tools';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
-import { WINDOW_PRESETS, type Window } from '@/lib/imaging/window';
-import { CanvasView, CLASS_COLOURS, type Tool, type VertexRef } from './CanvasView';
+import { WINDOW_PRESETS } from '@/lib/imaging/window';
+import { CanvasView, CLASS_COLOURS } from './CanvasView';
 import { HelpOverlay } from './HelpOverlay';
 import { ReviewPanel } from './ReviewPanel';
 import { actionFor, type EditorAction } from './shortcuts';
@@ -32,6 +35,12 @@ const HEARTBEAT_MS = 2 * 60_000;
 /** The longest pause between two edits that still counts as editing time. */
 const IDLE_CAP_MS = 60_000;
 
+const TOOL_BUTTONS: { tool: ToolName; label: string }[] = [
+  { tool: 'select', label: 'Select (V)' },
+  { tool: 'polygon', label: 'Polygon (P)' },
+  { tool: 'freehand', label: 'Freehand (F)' },
+];
+
 const toEditorPolygon = (p: EditorState['polygons'][number]): EditorPolygon => ({ key: p.id, id: p.id, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: p.source });
 export const docFromState = (s: EditorState): EditorDoc => ({ polygons: s.polygons.map(toEditorPolygon), sliceClass: s.sliceClass, unsure: s.unsure });
 const idsFromState = (s: EditorState) => Object.fromEntries(s.polygons.map((p) => [p.id, p.id]));
@@ -39,41 +48,22 @@ const idsFromState = (s: EditorState) => Object.fromEntries(s.polygons.map((p) =
 let keyCounter = 0;
 const newKey = () => `new-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
 
-function saveBody(p: SavePayload, activeMs: number, proposalVersionId: string | null) {
-  return JSON.stringify({
-    baseVersion: p.baseVersion,
-    activeMs: Math.min(activeMs, 3_600_000),
-    ...(proposalVersionId ? { proposalVersionId } : {}),
-    polygons: p.doc.polygons.map((pl) => ({ id: p.ids[pl.key], clientKey: pl.key, lesionClass: pl.lesionClass, points: pl.points, holes: pl.holes })),
-    sliceClass: p.doc.sliceClass,
-    unsure: p.doc.unsure,
-  });
-}
-
 export default function Editor({ initial, canEdit, canReview, readOnlyReason }: { initial: EditorState; canEdit: boolean; canReview: boolean; readOnlyReason?: string }) {
   const router = useRouter();
   const sliceId = initial.sliceId;
   const storageKey = `ctms:pending:${sliceId}`;
-  const [history, setHistory] = useState(() => startHistory(docFromState(initial)));
+  const api = useMemo(() => editorApi(sliceId), [sliceId]);
+  const [ui, dispatch] = useReducer(editorReducer, undefined, () => initialEditorUi(docFromState(initial), { canEdit, win: initial.window }));
+  const { history, tool, activeClass, selectedKey, visible, opacity, win, help, view } = ui;
   const doc = history.present;
   // Work an earlier page left unsent shows as unsaved from the first frame until it is delivered.
   const [status, setStatus] = useState<SaveStatus>(() => (AutosaveController.pending(window.localStorage, `ctms:pending:${initial.sliceId}`) ? 'dirty' : 'saved'));
   const [statusMessage, setStatusMessage] = useState<string | null>(null);
   const [conflict, setConflict] = useState<EditorState | null>(null);
   const [version, setVersion] = useState(initial.version);
-  const [tool, setTool] = useState<Tool>(canEdit ? 'polygon' : 'select');
-  const [activeClass, setActiveClass] = useState<LesionClass>('GGO');
-  const [selectedKey, setSelectedKey] = useState<string | null>(null);
-  const [selectedVertex, setSelectedVertex] = useState<VertexRef | null>(null);
-  const [drawing, setDrawing] = useState<Point[]>([]);
-  const [visible, setVisible] = useState({ GGO: true, C: true, proposals: true });
-  const [opacity, setOpacity] = useState(0.3);
-  const [win, setWin] = useState<Window>(initial.window);
   const [spaceDown, setSpaceDown] = useState(false);
-  const [help, setHelp] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [stageSize, setStageSize] = useState({ width: 800, height: 600 });
-  const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
   const [hover, setHover] = useState<{ p: Point; value: number } | null>(null);
   const containerRef = useRef<HTMLDivElement | null>(null);
   const imageLayerRef = useRef<Konva.Layer | null>(null);
@@ -93,27 +83,12 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
     const send = async (payload: SavePayload): Promise<SendResult> => {
       const active = Math.round(activeMs.current);
       activeMs.current = 0;
-      let res: Response;
       try {
-        res = await fetch(`/api/slices/${sliceId}/annotations`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: saveBody(payload, active, fromProposal.current) });
+        return await api.save(payload, { activeMs: active, proposalVersionId: fromProposal.current });
       } catch (error) {
         activeMs.current += active; // not delivered: counted with the next save
         throw error;
       }
-      if (res.status >= 500) {
-        activeMs.current += active;
-        throw new Error(`server error ${res.status}`);
-      }
-      const body = await res.json().catch(() => ({}));
-      if (res.status === 409) {
-        const current = body.details?.current as EditorState | undefined;
-        // The same edits delivered twice (a closing page and its reload): nothing to resolve.
-        const ids = current ? sameWorkAsServer(payload.doc, current) : null;
-        if (current && ids) return { kind: 'ok', version: current.version, ids };
-        return { kind: 'conflict', current, version: current?.version ?? payload.baseVersion };
-      }
-      if (!res.ok) return { kind: 'invalid', message: body.error ?? `HTTP ${res.status}` };
-      return { kind: 'ok', version: body.version, ids: body.ids };
     };
     const pending = AutosaveController.pending(window.localStorage, storageKey);
     const controller = new AutosaveController(
@@ -133,7 +108,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
     );
     autosave.current = controller;
     if (pending) {
-      setHistory(startHistory(pending.doc));
+      dispatch({ type: 'load', doc: pending.doc });
       controller.change(pending.doc);
     }
     const online = () => controller.retryNow();
@@ -147,34 +122,38 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
     };
   }, [sliceId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // Every edit: record it for undo and hand it to autosave.
-  const edit = useCallback((op: EditOp) => {
-    if (!canEdit) return;
-    const now = Date.now();
-    if (lastEditAt.current !== null) activeMs.current += Math.min(now - lastEditAt.current, IDLE_CAP_MS);
-    lastEditAt.current = now;
-    if (op.type === 'acceptProposals') fromProposal.current = initial.proposalVersionId;
-    setHistory((h) => {
-      const next = record(h, op);
-      if (next !== h) autosave.current?.change(next.present);
-      return next;
-    });
-  }, [canEdit]);
-  const travel = useCallback((step: typeof undo) => {
-    setHistory((h) => {
-      const next = step(h);
-      if (next !== h) autosave.current?.change(next.present);
-      return next;
-    });
-    setSelectedVertex(null);
-  }, []);
+  // Every change of the document by the user (edit, undo, redo) goes to autosave; loads do not.
+  useEffect(() => {
+    if (ui.changes > 0) autosave.current?.change(history.present);
+  }, [ui.changes]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  /** Counts active editing time, notes an accepted proposal's model version, then hands the command to the reducer. */
+  const command = useCallback(
+    (c: EditorCommand, edits: readonly EditOp[]) => {
+      if (edits.length && canEdit) {
+        const now = Date.now();
+        if (lastEditAt.current !== null) activeMs.current += Math.min(now - lastEditAt.current, IDLE_CAP_MS);
+        lastEditAt.current = now;
+        if (edits.some((op) => op.type === 'acceptProposals')) fromProposal.current = initial.proposalVersionId;
+      }
+      dispatch(c);
+    },
+    [canEdit, initial.proposalVersionId],
+  );
+  const edit = useCallback((op: EditOp) => command({ type: 'edit', op }, [op]), [command]);
+  const onToolStep = useCallback(
+    (step: ToolStep<unknown>) => {
+      if (step.take) edit({ type: 'acceptProposals', proposals: [step.take], newKey });
+      if (step.drawing || step.ops?.length || step.select !== undefined) command({ type: 'toolStep', step }, step.ops ?? []);
+    },
+    [command, edit],
+  );
 
   // Lease heartbeat while the page is open.
   useEffect(() => {
-    const beat = () => void fetch(`/api/slices/${sliceId}/lease`, { method: 'POST' }).catch(() => undefined);
-    const timer = setInterval(beat, HEARTBEAT_MS);
+    const timer = setInterval(() => void api.heartbeat(), HEARTBEAT_MS);
     return () => clearInterval(timer);
-  }, [sliceId]);
+  }, [api]);
 
   // Stage size follows its container; the view is fitted once the size is known.
   useEffect(() => {
@@ -186,7 +165,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
       return size;
     };
     const size = fit();
-    setView(fitView(initial.width, initial.height, size.width, size.height));
+    dispatch({ type: 'view', view: fitView(initial.width, initial.height, size.width, size.height) });
     const observer = new ResizeObserver(fit);
     observer.observe(el);
     return () => observer.disconnect();
@@ -206,15 +185,14 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
     async (skip: boolean) => {
       setBusy(skip ? 'Skipping…' : 'Loading the next slice…');
       await autosave.current?.flush();
-      const res = await fetch('/api/queue/next', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(skip ? { skip: sliceId } : {}) });
-      const body = await res.json().catch(() => ({}));
+      const next = await api.next(skip);
       setBusy(null);
-      if (!res.ok) return setStatusMessage(body.error ?? 'Could not get the next slice');
-      if (!body.sliceId) return router.push('/annotate?empty=1');
-      prefetchPixels(body.sliceId); // loads while the page navigates
-      router.push(`/annotate/${body.sliceId}`);
+      if (!next.ok) return setStatusMessage(next.error);
+      if (!next.sliceId) return router.push('/annotate?empty=1');
+      prefetchPixels(next.sliceId); // loads while the page navigates
+      router.push(`/annotate/${next.sliceId}`);
     },
-    [router, sliceId],
+    [api, router],
   );
 
   const submit = useCallback(async () => {
@@ -224,66 +202,47 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
       setBusy(null);
       return setStatusMessage('Save first: the slice has unsaved changes that could not be sent');
     }
-    const res = await fetch(`/api/slices/${sliceId}/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ baseVersion: autosave.current?.baseVersion ?? version }) });
-    const body = await res.json().catch(() => ({}));
+    const result = await api.submit(autosave.current?.baseVersion ?? version);
     setBusy(null);
-    if (!res.ok) return setStatusMessage(body.error ?? 'Submit failed');
+    if (!result.ok) return setStatusMessage(result.error);
     await goNext(false);
-  }, [goNext, sliceId, version]);
+  }, [api, goNext, version]);
 
-  const selectClass = (c: LesionClass) => {
-    setActiveClass(c);
-    if (tool === 'select' && selectedKey) edit({ type: 'setClass', key: selectedKey, lesionClass: c });
-  };
-
-  const deleteSelection = () => {
-    if (drawing.length) return setDrawing(drawing.slice(0, -1));
-    if (!selectedKey) return;
-    if (selectedVertex) {
-      edit({ type: 'deleteVertex', key: selectedKey, ring: selectedVertex.ring, index: selectedVertex.index });
-      setSelectedVertex(null);
-    } else {
-      edit({ type: 'delete', key: selectedKey });
-      setSelectedKey(null);
-    }
-  };
-
+  const selectClass = (c: LesionClass) => command({ type: 'class', lesionClass: c }, tool === 'select' && selectedKey ? [{ type: 'setClass', key: selectedKey, lesionClass: c }] : []);
+  const fit = () => dispatch({ type: 'view', view: fitView(initial.width, initial.height, stageSize.width, stageSize.height) });
+  const setWindowPreset = (name: keyof typeof WINDOW_PRESETS | 'default') => dispatch({ type: 'window', win: name === 'default' ? initial.window : { ...WINDOW_PRESETS[name] } });
   const finishDrawing = () => {
-    if (drawing.length >= 3) edit({ type: 'add', polygon: { key: newKey(), lesionClass: activeClass, points: drawing, holes: [], source: 'HUMAN' } });
-    setDrawing([]);
+    const polygon = ui.drawing.length >= 3 ? { key: newKey(), lesionClass: activeClass, points: ui.drawing, holes: [], source: 'HUMAN' as const } : null;
+    const ops: EditOp[] = polygon ? [{ type: 'add', polygon }] : [];
+    command({ type: 'toolStep', step: { gesture: null, drawing: [], ops } }, ops);
   };
-
-  const fit = () => setView(fitView(initial.width, initial.height, stageSize.width, stageSize.height));
-  const setWindowPreset = (name: keyof typeof WINDOW_PRESETS | 'default') => setWin(name === 'default' ? initial.window : { ...WINDOW_PRESETS[name] });
+  const deleteSelection = () => command({ type: 'deleteSelection' }, !ui.drawing.length && selectedKey ? [{ type: 'delete', key: selectedKey }] : []);
 
   const run = (action: EditorAction) => {
     switch (action) {
-      case 'tool-select': return setTool('select');
-      case 'tool-polygon': return setTool('polygon');
-      case 'tool-freehand': return setTool('freehand');
+      case 'tool-select': return dispatch({ type: 'tool', tool: 'select' });
+      case 'tool-polygon': return dispatch({ type: 'tool', tool: 'polygon' });
+      case 'tool-freehand': return dispatch({ type: 'tool', tool: 'freehand' });
       case 'class-ggo': return selectClass('GGO');
       case 'class-c': return selectClass('C');
-      case 'toggle-ggo': return setVisible((v) => ({ ...v, GGO: !v.GGO }));
-      case 'toggle-c': return setVisible((v) => ({ ...v, C: !v.C }));
-      case 'toggle-proposals': return setVisible((v) => ({ ...v, proposals: !v.proposals }));
+      case 'toggle-ggo': return dispatch({ type: 'toggle', layer: 'GGO' });
+      case 'toggle-c': return dispatch({ type: 'toggle', layer: 'C' });
+      case 'toggle-proposals': return dispatch({ type: 'toggle', layer: 'proposals' });
       case 'accept-proposals': return edit({ type: 'acceptProposals', proposals, newKey });
-      case 'opacity-down': return setOpacity((o) => Math.max(0, Math.round((o - 0.1) * 10) / 10));
-      case 'opacity-up': return setOpacity((o) => Math.min(1, Math.round((o + 0.1) * 10) / 10));
+      case 'opacity-down': return dispatch({ type: 'opacity', opacity: opacity - 0.1 });
+      case 'opacity-up': return dispatch({ type: 'opacity', opacity: opacity + 0.1 });
       case 'window-lung': return setWindowPreset('lung');
       case 'window-mediastinal': return setWindowPreset('mediastinal');
       case 'window-default': return setWindowPreset('default');
       case 'fit': return fit();
-      case 'undo': return travel(undo);
-      case 'redo': return travel(redo);
+      case 'undo': return command({ type: 'undo' }, []);
+      case 'redo': return command({ type: 'redo' }, []);
       case 'delete': return deleteSelection();
       case 'finish': return finishDrawing();
-      case 'cancel':
-        if (drawing.length) return setDrawing([]);
-        setSelectedVertex(null);
-        return setSelectedKey(null);
+      case 'cancel': return help ? dispatch({ type: 'help', open: false }) : dispatch({ type: 'cancel' });
       case 'submit': return void submit();
       case 'next-slice': return void goNext(true);
-      case 'help': return setHelp((h) => !h);
+      case 'help': return dispatch({ type: 'help', open: !help });
     }
   };
   const runRef = useRef(run);
@@ -317,9 +276,8 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
     if (keepMine) autosave.current?.keepMine(conflict.version);
     else {
       autosave.current?.discardMine(conflict.version, idsFromState(conflict));
-      setHistory(startHistory(docFromState(conflict)));
+      dispatch({ type: 'load', doc: docFromState(conflict) });
       setVersion(conflict.version);
-      setSelectedKey(null);
     }
     setConflict(null);
   };
@@ -330,9 +288,9 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
   return (
     <div className="editor">
       <div className="editor-toolbar" role="toolbar" aria-label="Editor tools">
-        {(['select', 'polygon', 'freehand'] as Tool[]).map((t) => (
-          <button key={t} aria-pressed={tool === t} className={tool === t ? 'primary' : ''} onClick={() => setTool(t)}>
-            {t === 'select' ? 'Select (V)' : t === 'polygon' ? 'Polygon (P)' : 'Freehand (F)'}
+        {TOOL_BUTTONS.map(({ tool: t, label }) => (
+          <button key={t} aria-pressed={tool === t} className={tool === t ? 'primary' : ''} onClick={() => dispatch({ type: 'tool', tool: t })}>
+            {label}
           </button>
         ))}
         <span className="sep" />
@@ -348,7 +306,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
           <input type="checkbox" checked={visible.C} onChange={() => run('toggle-c')} /> C
         </label>
         <label className="inline" title="Fill opacity ([ and ])">
-          Fill <input type="range" min={0} max={1} step={0.1} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} aria-label="Fill opacity" />
+          Fill <input type="range" min={0} max={1} step={0.1} value={opacity} onChange={(e) => dispatch({ type: 'opacity', opacity: Number(e.target.value) })} aria-label="Fill opacity" />
         </label>
         {allProposals.length > 0 && (
           <>
@@ -384,36 +342,21 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
           {pixelError && <p className="error">{pixelError}</p>}
           <CanvasView
             stageSize={stageSize}
-            image={{ width: initial.width, height: initial.height, canvas }}
+            image={{ width: initial.width, height: initial.height, canvas, values: pixels?.values ?? null }}
             imageLayerRef={imageLayerRef}
-            polygons={doc.polygons}
+            ui={ui}
             proposals={proposals}
-            visible={visible}
-            opacity={opacity}
-            tool={tool}
-            activeClass={activeClass}
-            selectedKey={selectedKey}
-            selectedVertex={selectedVertex}
-            drawing={drawing}
-            view={view}
-            win={win}
             windowStep={initial.pixelKind === 'HU' ? 4 : 1}
             spaceDown={spaceDown}
             newKey={newKey}
-            onTakeProposal={(p) => edit({ type: 'acceptProposals', proposals: [p], newKey })}
-            onSelect={(key, vertex) => {
-              setSelectedKey(key);
-              setSelectedVertex(vertex ?? null);
-              const p = doc.polygons.find((q) => q.key === key);
-              if (p) setActiveClass(p.lesionClass);
-            }}
+            onToolStep={onToolStep}
             onEdit={edit}
-            onDrawing={setDrawing}
-            onView={setView}
-            onWindow={setWin}
+            onSelect={(key, vertex) => dispatch({ type: 'select', key, vertex })}
+            onView={(v) => dispatch({ type: 'view', view: v })}
+            onWindow={(w) => dispatch({ type: 'window', win: w })}
             onHover={onHover}
           />
-          {help && <HelpOverlay onClose={() => setHelp(false)} />}
+          {help && <HelpOverlay onClose={() => dispatch({ type: 'help', open: false })} />}
         </div>
         <aside className="editor-side card">
           <div data-testid="save-status" data-status={status} className={`save-status ${status}`}>{STATUS_TEXT[status]}</div>

@@ -1,0 +1,13 @@
+/** The editor's tools by name: CanvasView dispatches every gesture to the module of the current tool. */
+import { freehandTool } from './freehand';
+import { polygonTool } from './polygon';
+import { selectTool } from './select';
+import type { ToolModule, ToolName } from './types';
+
+export const TOOLS: Record<ToolName, ToolModule<any>> = {
+  select: selectTool,
+  polygon: polygonTool,
+  freehand: freehandTool,
+};
+
+export type { ToolInput, ToolModule, ToolName, ToolOptions, ToolStep } from './types';
