@@ -12,6 +12,7 @@ import { AutosaveController, type SavePayload, type SaveStatus, type SendResult 
 import type { EditOp, EditorDoc, EditorPolygon } from '@/lib/editor/document';
 import { editorApi } from '@/lib/editor/editorApi';
 import { editorReducer, initialEditorUi, type EditorCommand } from '@/lib/editor/editorReducer';
+import { thresholdPresetsFor, toolDefaultsFor } from '@/lib/editor/tools/ranges';
 import { fitView } from '@/lib/editor/geometry';
 import { openProposals } from '@/lib/editor/proposals';
 import type { ToolName, ToolStep } from '@/lib/editor/tools';
@@ -39,7 +40,12 @@ const TOOL_BUTTONS: { tool: ToolName; label: string }[] = [
   { tool: 'select', label: 'Select (V)' },
   { tool: 'polygon', label: 'Polygon (P)' },
   { tool: 'freehand', label: 'Freehand (F)' },
+  { tool: 'brush', label: 'Brush (B)' },
+  { tool: 'eraser', label: 'Eraser (E)' },
+  { tool: 'threshold', label: 'Threshold (H)' },
+  { tool: 'wand', label: 'Wand (G)' },
 ];
+const BRUSH_RADII = { min: 1, max: 60 };
 
 const toEditorPolygon = (p: EditorState['polygons'][number]): EditorPolygon => ({ key: p.id, id: p.id, lesionClass: p.lesionClass, points: p.points, holes: p.holes, source: p.source });
 export const docFromState = (s: EditorState): EditorDoc => ({ polygons: s.polygons.map(toEditorPolygon), sliceClass: s.sliceClass, unsure: s.unsure });
@@ -53,7 +59,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
   const sliceId = initial.sliceId;
   const storageKey = `ctms:pending:${sliceId}`;
   const api = useMemo(() => editorApi(sliceId), [sliceId]);
-  const [ui, dispatch] = useReducer(editorReducer, undefined, () => initialEditorUi(docFromState(initial), { canEdit, win: initial.window }));
+  const [ui, dispatch] = useReducer(editorReducer, undefined, () => initialEditorUi(docFromState(initial), { canEdit, win: initial.window, options: toolDefaultsFor(initial.pixelKind) }));
   const { history, tool, activeClass, selectedKey, visible, opacity, win, help, view } = ui;
   const doc = history.present;
   // Work an earlier page left unsent shows as unsaved from the first frame until it is delivered.
@@ -218,11 +224,20 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
   };
   const deleteSelection = () => command({ type: 'deleteSelection' }, !ui.drawing.length && selectedKey ? [{ type: 'delete', key: selectedKey }] : []);
 
+  const setBrushRadius = (r: number) => dispatch({ type: 'options', options: { brushRadius: Math.min(BRUSH_RADII.max, Math.max(BRUSH_RADII.min, Math.round(r))) } });
+  const thresholdPresets = thresholdPresetsFor(initial.pixelKind);
+
   const run = (action: EditorAction) => {
     switch (action) {
       case 'tool-select': return dispatch({ type: 'tool', tool: 'select' });
       case 'tool-polygon': return dispatch({ type: 'tool', tool: 'polygon' });
       case 'tool-freehand': return dispatch({ type: 'tool', tool: 'freehand' });
+      case 'tool-brush': return dispatch({ type: 'tool', tool: 'brush' });
+      case 'tool-eraser': return dispatch({ type: 'tool', tool: 'eraser' });
+      case 'tool-threshold': return dispatch({ type: 'tool', tool: 'threshold' });
+      case 'tool-wand': return dispatch({ type: 'tool', tool: 'wand' });
+      case 'brush-smaller': return setBrushRadius(ui.options.brushRadius - 1);
+      case 'brush-larger': return setBrushRadius(ui.options.brushRadius + 1);
       case 'class-ggo': return selectClass('GGO');
       case 'class-c': return selectClass('C');
       case 'toggle-ggo': return dispatch({ type: 'toggle', layer: 'GGO' });
@@ -322,6 +337,33 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
         <button onClick={() => run('help')} aria-label="Keyboard shortcuts">?</button>
       </div>
 
+      {['brush', 'eraser', 'threshold', 'wand'].includes(tool) && (
+        <div className="editor-toolbar" role="group" aria-label="Tool settings" data-testid="tool-options">
+          {tool !== 'wand' && (
+            <label className="inline" title="Brush radius in image pixels ({ and })">
+              Size <input type="range" min={BRUSH_RADII.min} max={BRUSH_RADII.max} value={ui.options.brushRadius} onChange={(e) => setBrushRadius(Number(e.target.value))} aria-label="Brush size" /> {ui.options.brushRadius} px
+            </label>
+          )}
+          {tool === 'threshold' && (
+            <>
+              <label className="inline">
+                From <input type="number" value={ui.options.range.low} onChange={(e) => dispatch({ type: 'options', options: { range: { ...ui.options.range, low: Number(e.target.value) } } })} aria-label="Range low" style={{ width: '5em' }} />
+              </label>
+              <label className="inline">
+                to <input type="number" value={ui.options.range.high} onChange={(e) => dispatch({ type: 'options', options: { range: { ...ui.options.range, high: Number(e.target.value) } } })} aria-label="Range high" style={{ width: '5em' }} /> {initial.pixelKind === 'HU' ? 'HU' : '(display values)'}
+              </label>
+              {thresholdPresets.map((p) => (
+                <button key={p.name} onClick={() => dispatch({ type: 'options', options: { range: p.range } })} title={`${p.range.low} … ${p.range.high}`}>{p.name}</button>
+              ))}
+            </>
+          )}
+          {tool === 'wand' && (
+            <label className="inline" title="Neighbours differing from the clicked pixel by at most this join the region">
+              Tolerance <input type="range" min={0} max={initial.pixelKind === 'HU' ? 400 : 100} value={ui.options.tolerance} onChange={(e) => dispatch({ type: 'options', options: { tolerance: Number(e.target.value) } })} aria-label="Wand tolerance" /> {ui.options.tolerance}
+            </label>
+          )}
+        </div>
+      )}
       {conflict && (
         <div className="banner conflict" role="alert" data-testid="conflict-banner">
           Someone else saved this slice while you were editing (now version {conflict.version}). Your changes are kept in this browser.

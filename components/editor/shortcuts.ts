@@ -3,7 +3,8 @@
  * (`?`) lists it, so the two can never disagree.
  */
 export type EditorAction =
-  | 'tool-select' | 'tool-polygon' | 'tool-freehand'
+  | 'tool-select' | 'tool-polygon' | 'tool-freehand' | 'tool-brush' | 'tool-eraser' | 'tool-threshold' | 'tool-wand'
+  | 'brush-smaller' | 'brush-larger'
   | 'class-ggo' | 'class-c'
   | 'toggle-ggo' | 'toggle-c' | 'toggle-proposals' | 'accept-proposals'
   | 'opacity-down' | 'opacity-up'
@@ -25,6 +26,12 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'tool-select', keys: 'V', description: 'Select / edit tool', matches: plain('v') },
   { action: 'tool-polygon', keys: 'P', description: 'Polygon tool (click vertices)', matches: plain('p') },
   { action: 'tool-freehand', keys: 'F', description: 'Freehand tool (drag to trace)', matches: plain('f') },
+  { action: 'tool-brush', keys: 'B', description: 'Brush: paint the active class (drag)', matches: plain('b') },
+  { action: 'tool-eraser', keys: 'E', description: 'Eraser: remove from any polygon (drag); inside one it cuts a hole, across one it splits it', matches: plain('e') },
+  { action: 'tool-threshold', keys: 'H', description: 'Threshold brush: paints only pixels within the value range (HU on CT)', matches: plain('h') },
+  { action: 'tool-wand', keys: 'G', description: 'Magic wand: click to grow a region of similar value (tolerance in the toolbar)', matches: plain('g') },
+  { action: 'brush-smaller', keys: '{ (Shift+[)', description: 'Smaller brush', matches: (e) => !mod(e) && e.key === '{' },
+  { action: 'brush-larger', keys: '} (Shift+])', description: 'Larger brush', matches: (e) => !mod(e) && e.key === '}' },
   { action: 'class-ggo', keys: '1', description: 'Class GGO (new polygons, or the selected one)', matches: plain('1') },
   { action: 'class-c', keys: '2', description: 'Class C — consolidation', matches: plain('2') },
   { action: 'toggle-ggo', keys: 'Shift+1', description: 'Show / hide GGO', matches: (e) => e.shiftKey && e.code === 'Digit1' },

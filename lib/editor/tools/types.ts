@@ -6,7 +6,7 @@
 import type { EditOp, EditorPolygon } from '../document';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
 
-export type ToolName = 'select' | 'polygon' | 'freehand';
+export type ToolName = 'select' | 'polygon' | 'freehand' | 'brush' | 'eraser' | 'threshold' | 'wand';
 
 /** The slice's stored values (HU or 8-bit display values), for the tools that follow the image. */
 export interface ToolImage {
