@@ -22,6 +22,7 @@ import type { Window } from '@/lib/imaging/window';
 
 export const CLASS_COLOURS: Record<LesionClass, string> = { GGO: '#f5c542', C: '#ef5b9c' };
 const PROPOSAL_COLOUR = '#4fd1c5';
+const REFUSED_COLOUR = '#ff3b30';
 const HANDLE_RADIUS_PX = 5;
 
 export interface CanvasViewProps {
@@ -31,6 +32,8 @@ export interface CanvasViewProps {
   /** What the canvas shows and which tool acts: the editor's reducer state. */
   ui: EditorUi;
   proposals: EditorPolygon[];
+  /** Polygons the last save had to leave out (the server would refuse them): drawn with a red dashed outline. */
+  refusedKeys: ReadonlySet<string>;
   windowStep: number;
   spaceDown: boolean;
   newKey: () => string;
@@ -323,8 +326,15 @@ export function CanvasView(props: CanvasViewProps) {
   const shownPolygons = useMemo(() => polygons.filter((p) => visible[p.lesionClass]), [polygons, visible]);
   const unselectedPolygons = useMemo(() => shownPolygons.filter((p) => p.key !== selectedKey), [shownPolygons, selectedKey]);
   const unselected = useMemo(
-    () => unselectedPolygons.map((p) => <PolygonShape key={p.key} polygon={p} colour={CLASS_COLOURS[p.lesionClass]} opacity={opacity} name="annotation" listening={false} />),
-    [unselectedPolygons, opacity],
+    () =>
+      unselectedPolygons.map((p) =>
+        props.refusedKeys.has(p.key) ? (
+          <PolygonShape key={p.key} polygon={p} colour={REFUSED_COLOUR} opacity={opacity} dashed name="refused" listening={false} />
+        ) : (
+          <PolygonShape key={p.key} polygon={p} colour={CLASS_COLOURS[p.lesionClass]} opacity={opacity} name="annotation" listening={false} />
+        ),
+      ),
+    [unselectedPolygons, opacity, props.refusedKeys],
   );
   const proposalShapes = useMemo(
     () => (visible.proposals ? proposals.map((p) => <PolygonShape key={p.key} polygon={p} colour={PROPOSAL_COLOUR} opacity={opacity * 0.5} dashed listening={false} />) : null),

@@ -58,7 +58,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
   const router = useRouter();
   const sliceId = initial.sliceId;
   const storageKey = `ctms:pending:${sliceId}`;
-  const api = useMemo(() => editorApi(sliceId), [sliceId]);
+  const api = useMemo(() => editorApi(sliceId, { width: initial.width, height: initial.height }), [sliceId, initial.width, initial.height]);
   const [ui, dispatch] = useReducer(editorReducer, undefined, () => initialEditorUi(docFromState(initial), { canEdit, win: initial.window, options: toolDefaultsFor(initial.pixelKind) }));
   const { history, tool, activeClass, selectedKey, visible, opacity, win, help, view } = ui;
   const doc = history.present;
@@ -66,6 +66,8 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
   const [status, setStatus] = useState<SaveStatus>(() => (AutosaveController.pending(window.localStorage, `ctms:pending:${initial.sliceId}`) ? 'dirty' : 'saved'));
   const [statusMessage, setStatusMessage] = useState<string | null>(null);
   const [conflict, setConflict] = useState<EditorState | null>(null);
+  // Polygons the last save left out because the server would refuse them: outlined in red until fixed.
+  const [refusedKeys, setRefusedKeys] = useState<ReadonlySet<string>>(() => new Set());
   const [version, setVersion] = useState(initial.version);
   const [spaceDown, setSpaceDown] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
@@ -106,6 +108,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
           setStatus(s);
           setStatusMessage(detail?.message ?? null);
           setConflict(s === 'conflict' ? ((detail?.current as EditorState) ?? null) : null);
+          if (s === 'saved' || s === 'error') setRefusedKeys(new Set((detail?.refused ?? []).map((r) => r.key)));
         },
         onSaved: (v) => setVersion(v),
       },
@@ -388,6 +391,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
             imageLayerRef={imageLayerRef}
             ui={ui}
             proposals={proposals}
+            refusedKeys={refusedKeys}
             windowStep={initial.pixelKind === 'HU' ? 4 : 1}
             spaceDown={spaceDown}
             newKey={newKey}
@@ -402,7 +406,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
         </div>
         <aside className="editor-side card">
           <div data-testid="save-status" data-status={status} className={`save-status ${status}`}>{STATUS_TEXT[status]}</div>
-          {statusMessage && <p className="error" role="alert">{statusMessage}</p>}
+          {statusMessage && <p className="error" role="alert" data-testid="save-message">{statusMessage}</p>}
           <div className="muted">
             {initial.study.scanKey} · slice {initial.index} · {initial.width}×{initial.height}
           </div>

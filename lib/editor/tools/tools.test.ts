@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EditorPolygon } from '../document';
 import { DEFAULT_TOOL_OPTIONS } from '../editorReducer';
+import { validatePolygon } from '@/lib/annotations/polygon';
 import type { Point } from '@/lib/imaging/contours';
 import { freehandTool } from './freehand';
 import { polygonTool } from './polygon';
@@ -45,8 +46,8 @@ describe('polygon tool', () => {
 
 describe('freehand tool', () => {
   it('traces while dragging and adds the simplified trace on release', () => {
-    let step = freehandTool.press(input([50, 10]));
     const circle = Array.from({ length: 90 }, (_, k): Point => [50 + 40 * Math.cos((2 * Math.PI * k) / 90), 50 + 40 * Math.sin((2 * Math.PI * k) / 90)]);
+    let step = freehandTool.press(input(circle[0]));
     for (const p of circle.slice(1)) step = freehandTool.drag(step.gesture!, input(p));
     expect(step.drawing).toHaveLength(90);
     const done = freehandTool.release(step.gesture!, input(circle[89]));
@@ -54,6 +55,26 @@ describe('freehand tool', () => {
     const added = done.ops![0] as { type: 'add'; polygon: EditorPolygon };
     expect(added.polygon.points.length).toBeGreaterThan(8);
     expect(added.polygon.points.length).toBeLessThan(90);
+  });
+});
+
+describe('a self-crossing stroke is repaired on release', () => {
+  it('a loop closed with an overshoot becomes one valid polygon without the sliver', () => {
+    const circle = Array.from({ length: 71 }, (_, k): Point => [50 + 40 * Math.cos((k * 5 * Math.PI) / 180), 50 + 40 * Math.sin((k * 5 * Math.PI) / 180)]);
+    const stroke: Point[] = [...circle, [93, 51], [96, 54], [87, 58]];
+    let step = freehandTool.press(input(stroke[0], { scale: 4 }));
+    for (const p of stroke.slice(1)) step = freehandTool.drag(step.gesture!, input(p, { scale: 4 }));
+    const ops = freehandTool.release(step.gesture!, input(stroke[stroke.length - 1], { scale: 4 })).ops!;
+    expect(ops).toHaveLength(1);
+    expect(ops[0].type).toBe('add');
+    const { polygon } = ops[0] as { type: 'add'; polygon: EditorPolygon };
+    expect(validatePolygon(polygon, 100, 100).ok).toBe(true);
+  });
+
+  it('a figure eight drawn with the polygon tool becomes two polygons in one undo step', () => {
+    const drawing: Point[] = [[10, 10], [30, 30], [30, 10], [10, 30]];
+    const ops = polygonTool.press(input([10, 30], { drawing, clicks: 2 })).ops!;
+    expect(ops).toEqual([{ type: 'replace', remove: [], add: [expect.objectContaining({ lesionClass: 'C' }), expect.objectContaining({ lesionClass: 'C' })] }]);
   });
 });
 
