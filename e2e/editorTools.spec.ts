@@ -122,3 +122,88 @@ test('the magic wand outlines the region grown from the clicked pixel; the thres
   expect(saved.polygons.every((p) => p.lesionClass === 'C')).toBe(true);
   expect(iou(maskOf(saved.polygons, width, height), want)).toBeGreaterThan(0.9);
 });
+
+test('a freehand loop closed with an overshoot is repaired on release and saves as one polygon', async ({ page }) => {
+  const { id, width, height } = await freshSlice(page);
+  await page.keyboard.press('f');
+  const [cx, cy, r] = [width * 0.5, height * 0.5, Math.min(width, height) * 0.15];
+  const at = (deg: number, radius = r): Pt => [cx + radius * Math.cos((deg * Math.PI) / 180), cy + radius * Math.sin((deg * Math.PI) / 180)];
+  // Round to 350°, then on past the start: out across the first stretch of the stroke and back in.
+  const loop = [...Array.from({ length: 71 }, (_, k) => at(k * 5)), at(3, r * 1.08), at(8, r * 1.15), at(14, r * 0.9)];
+  await page.mouse.move(...(await toPage(page, loop[0])));
+  await page.mouse.down();
+  for (const p of loop.slice(1)) await page.mouse.move(...(await toPage(page, p)));
+  await page.mouse.up();
+  await waitSaved(page);
+  const saved = await editorState(page.request, id);
+  expect(saved.polygons).toHaveLength(1);
+  // The loop's area, not the sliver's.
+  const mask = maskOf(saved.polygons, width, height);
+  expect(mask.reduce((n, v) => n + v, 0)).toBeGreaterThan(Math.PI * r * r * 0.9);
+});
+
+test('a polygon the server would refuse is outlined and named; the other polygon and the slice class still save', async ({ page }) => {
+  const { id, width, height } = await freshSlice(page);
+  const [x0, y0, x1, y1] = [width * 0.55, height * 0.3, width * 0.75, height * 0.5];
+  await page.keyboard.press('1');
+  await page.keyboard.press('p');
+  for (const p of [[width * 0.2, height * 0.3], [width * 0.4, height * 0.3], [width * 0.3, height * 0.45]] as Pt[]) await clickImage(page, p);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('2');
+  for (const p of [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] as Pt[]) await clickImage(page, p);
+  await page.keyboard.press('Enter');
+  await waitSaved(page);
+
+  // Drag the square's vertex 2 above the top edge: its edge to vertex 3 now crosses edge 0 (a bow tie).
+  await page.keyboard.press('v');
+  await clickImage(page, [(x0 + x1) / 2, (y0 + y1) / 2]);
+  await page.mouse.move(...(await toPage(page, [x1, y1])));
+  await page.mouse.down();
+  await page.mouse.move(...(await toPage(page, [x1, y0 - (y1 - y0) / 2])), { steps: 6 });
+  await page.mouse.up();
+  await page.getByLabel('Slice class').selectOption('COVID-19');
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'error', { timeout: 15_000 });
+  await expect(page.getByTestId('save-message')).toContainText('polygon 2 (C) intersects itself');
+  await expect(page.getByTestId('save-message')).toContainText('everything else is saved');
+
+  const stored = await editorState(page.request, id);
+  expect(stored.sliceClass).toBe('COVID-19');
+  expect(stored.polygons.map((p) => p.lesionClass)).toEqual(['GGO', 'C']);
+  // The square stays on the server as last saved until the bow tie is fixed.
+  expect(stored.polygons[1].points).toHaveLength(4);
+  expect(stored.polygons[1].points[2][1]).toBeCloseTo(y1, 0);
+
+  // Undoing the slice class and the drag fixes it: everything saved, no message.
+  await page.keyboard.press('Control+z');
+  await page.keyboard.press('Control+z');
+  await waitSaved(page);
+  expect((await editorState(page.request, id)).polygons[1].points).toHaveLength(4);
+  await expect(page.getByTestId('save-message')).toHaveCount(0);
+});
+
+test('window presets follow the slice’s units: HU windows on CT, display-value windows on 8-bit slices; the server refuses HU presets there', async ({ page }) => {
+  await loginAs(page, 'ANNOTATOR');
+  const kinds = await Promise.all(pool.slice(-30).map(async (id) => ({ id, kind: ((await editorState(page.request, id)) as unknown as { pixelKind: string }).pixelKind })));
+  const display = kinds.find((s) => s.kind !== 'HU');
+  const ct = kinds.find((s) => s.kind === 'HU');
+  expect(display, 'the sample data has 8-bit slices').toBeDefined();
+
+  await openEditor(page, display!.id);
+  await expect(page.getByRole('button', { name: /^Lung/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'More contrast (M)' }).click();
+  await expect(page.getByTestId('window-readout')).toHaveText('W 128 / L 96');
+  await page.keyboard.press('l');
+  await expect(page.getByTestId('window-readout')).toHaveText('W 256 / L 128');
+  await page.mouse.move(...(await toPage(page, [10, 10])));
+  await expect(page.getByTestId('pixel-readout')).toContainText('display value');
+  const refused = await page.request.get(`/api/slices/${display!.id}/image?window=lung`);
+  expect(refused.status()).toBe(400);
+  expect((await refused.json()).error).toMatch(/8-bit display values/);
+
+  if (ct) {
+    await openEditor(page, ct.id);
+    await page.keyboard.press('l');
+    await expect(page.getByTestId('window-readout')).toHaveText('W 1500 / L -600');
+    expect((await page.request.get(`/api/slices/${ct.id}/image?window=lung`)).status()).toBe(200);
+  }
+});

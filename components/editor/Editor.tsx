@@ -17,7 +17,7 @@ import { fitView } from '@/lib/editor/geometry';
 import { openProposals } from '@/lib/editor/proposals';
 import type { ToolName, ToolStep } from '@/lib/editor/tools';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
-import { WINDOW_PRESETS } from '@/lib/imaging/window';
+import { windowPresetsFor } from '@/lib/imaging/window';
 import { CanvasView, CLASS_COLOURS } from './CanvasView';
 import { HelpOverlay } from './HelpOverlay';
 import { ReviewPanel } from './ReviewPanel';
@@ -219,7 +219,9 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
 
   const selectClass = (c: LesionClass) => command({ type: 'class', lesionClass: c }, tool === 'select' && selectedKey ? [{ type: 'setClass', key: selectedKey, lesionClass: c }] : []);
   const fit = () => dispatch({ type: 'view', view: fitView(initial.width, initial.height, stageSize.width, stageSize.height) });
-  const setWindowPreset = (name: keyof typeof WINDOW_PRESETS | 'default') => dispatch({ type: 'window', win: name === 'default' ? initial.window : { ...WINDOW_PRESETS[name] } });
+  // Presets in the slice's own units: HU windows on CT, display-value windows on 8-bit slices.
+  const windowPresets = windowPresetsFor(initial.pixelKind);
+  const setWindowPreset = (k: number | 'default') => dispatch({ type: 'window', win: k === 'default' ? initial.window : { ...windowPresets[k].win } });
   const finishDrawing = () => {
     const polygon = ui.drawing.length >= 3 ? { key: newKey(), lesionClass: activeClass, points: ui.drawing, holes: [], source: 'HUMAN' as const } : null;
     const ops: EditOp[] = polygon ? [{ type: 'add', polygon }] : [];
@@ -249,8 +251,8 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
       case 'accept-proposals': return edit({ type: 'acceptProposals', proposals, newKey });
       case 'opacity-down': return dispatch({ type: 'opacity', opacity: opacity - 0.1 });
       case 'opacity-up': return dispatch({ type: 'opacity', opacity: opacity + 0.1 });
-      case 'window-lung': return setWindowPreset('lung');
-      case 'window-mediastinal': return setWindowPreset('mediastinal');
+      case 'window-lung': return setWindowPreset(0);
+      case 'window-mediastinal': return setWindowPreset(1);
       case 'window-default': return setWindowPreset('default');
       case 'fit': return fit();
       case 'undo': return command({ type: 'undo' }, []);
@@ -412,11 +414,12 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
           </div>
           <div data-testid="window-readout">W {win.width} / L {win.level}</div>
           <div data-testid="pixel-readout" className="muted">
-            {hover ? `x ${hover.p[0]}, y ${hover.p[1]}: ${initial.pixelKind === 'HU' ? `${hover.value} HU` : `value ${hover.value}`}` : 'Move over the image'}
+            {hover ? `x ${hover.p[0]}, y ${hover.p[1]}: ${initial.pixelKind === 'HU' ? `${hover.value} HU` : `display value ${hover.value} (not HU)`}` : 'Move over the image'}
           </div>
           <div className="row">
-            <button onClick={() => setWindowPreset('lung')}>Lung (L)</button>
-            <button onClick={() => setWindowPreset('mediastinal')}>Mediastinal (M)</button>
+            {windowPresets.map((p, k) => (
+              <button key={p.name} onClick={() => setWindowPreset(k)} title={`W ${p.win.width} / L ${p.win.level}`}>{p.label} ({k === 0 ? 'L' : 'M'})</button>
+            ))}
             <button onClick={fit}>Fit (0)</button>
           </div>
           <label>
