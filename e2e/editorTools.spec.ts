@@ -48,6 +48,13 @@ function iou(a: Uint8Array, b: Uint8Array) {
   return either ? both / either : 1;
 }
 
+/** The server's state once `ready` holds for it (the save after a gesture has landed), then saved in the editor. */
+async function savedWhen(page: Page, id: string, ready: (s: Awaited<ReturnType<typeof editorState>>) => boolean) {
+  await expect.poll(async () => ready(await editorState(page.request, id)), { timeout: 15_000 }).toBe(true);
+  await waitSaved(page);
+  return editorState(page.request, id);
+}
+
 const maskOf = (polygons: ApiPolygon[], width: number, height: number) => rasterise(polygons, { width, height });
 /** A pixel mask as the tools store it: traced into polygons (specks under 4 px² dropped) and filled again. */
 const asStored = (mask: Uint8Array, width: number, height: number) => rasterise(maskToPolygons(mask, { width, height }, 'GGO'), { width, height });
@@ -61,8 +68,7 @@ test('brush paints a polygon, the eraser cuts a hole in it and splits it, undo b
   const [x0, x1] = [Math.round(width * 0.3), Math.round(width * 0.6)];
   // Three passes one radius apart: a band 4 radii high.
   await stroke(page, [[x0, y - radius], [x1, y - radius], [x1, y], [x0, y], [x0, y + radius], [x1, y + radius]]);
-  await waitSaved(page);
-  let saved = await editorState(page.request, id);
+  let saved = await savedWhen(page, id, (s) => s.polygons.length > 0);
   expect(saved.polygons).toHaveLength(1);
   const painted = strokeMask([[x0, y - radius], [x1, y - radius], [x1, y], [x0, y], [x0, y + radius], [x1, y + radius]], radius, { width, height });
   expect(iou(maskOf(saved.polygons, width, height), painted)).toBeGreaterThan(0.9);
@@ -70,20 +76,17 @@ test('brush paints a polygon, the eraser cuts a hole in it and splits it, undo b
   // A dab inside: a hole, the same polygon (same id) updated.
   await page.keyboard.press('e');
   await stroke(page, [[(x0 + x1) / 2, y]]);
-  await waitSaved(page);
-  saved = await editorState(page.request, id);
+  saved = await savedWhen(page, id, (s) => s.polygons[0]?.holes.length > 0);
   expect(saved.polygons).toHaveLength(1);
   expect(saved.polygons[0].holes).toHaveLength(1);
 
   // A cut across: two polygons.
   await page.getByLabel('Brush size').fill(String(radius + 2));
   await stroke(page, [[x0 + (x1 - x0) * 0.25, y - 4 * radius], [x0 + (x1 - x0) * 0.25, y + 4 * radius]]);
-  await waitSaved(page);
-  expect((await editorState(page.request, id)).polygons).toHaveLength(2);
+  expect((await savedWhen(page, id, (s) => s.polygons.length !== 1)).polygons).toHaveLength(2);
 
   await page.keyboard.press('Control+z');
-  await waitSaved(page);
-  saved = await editorState(page.request, id);
+  saved = await savedWhen(page, id, (s) => s.polygons.length === 1);
   expect(saved.polygons).toHaveLength(1);
   expect(saved.polygons[0].holes).toHaveLength(1);
 });
@@ -96,7 +99,7 @@ test('the magic wand outlines the region grown from the clicked pixel; the thres
   const tolerance = Number(await page.getByLabel('Wand tolerance').inputValue());
   const seed: Pt = [Math.floor(width * 0.5) + 0.5, Math.floor(height * 0.5) + 0.5];
   await clickImage(page, seed);
-  await waitSaved(page);
+  await savedWhen(page, id, (s) => s.polygons.length > 0);
   const expected = asStored(growRegion(values, raster, seed, tolerance), width, height);
   let saved = await editorState(page.request, id);
   expect(saved.polygons.length).toBeGreaterThan(0);
@@ -104,7 +107,7 @@ test('the magic wand outlines the region grown from the clicked pixel; the thres
 
   // Threshold over another part of the slice, as another class.
   await page.keyboard.press('Control+z');
-  await waitSaved(page);
+  await savedWhen(page, id, (s) => s.polygons.length === 0);
   await page.keyboard.press('2');
   await page.keyboard.press('h');
   const radius = Number(await page.getByLabel('Brush size').inputValue());
@@ -116,8 +119,7 @@ test('the magic wand outlines the region grown from the clicked pixel; the thres
   await page.getByLabel('Range low').fill(String(low));
   await page.getByLabel('Range high').fill(String(high));
   await stroke(page, path);
-  await waitSaved(page);
-  saved = await editorState(page.request, id);
+  saved = await savedWhen(page, id, (s) => s.polygons.length > 0);
   const want = asStored(strokeMask(path, radius, raster, inRange(values, { low, high })), width, height);
   expect(saved.polygons.every((p) => p.lesionClass === 'C')).toBe(true);
   expect(iou(maskOf(saved.polygons, width, height), want)).toBeGreaterThan(0.9);
@@ -134,8 +136,7 @@ test('a freehand loop closed with an overshoot is repaired on release and saves 
   await page.mouse.down();
   for (const p of loop.slice(1)) await page.mouse.move(...(await toPage(page, p)));
   await page.mouse.up();
-  await waitSaved(page);
-  const saved = await editorState(page.request, id);
+  const saved = await savedWhen(page, id, (s) => s.polygons.length > 0);
   expect(saved.polygons).toHaveLength(1);
   // The loop's area, not the sliver's.
   const mask = maskOf(saved.polygons, width, height);
@@ -152,7 +153,7 @@ test('a polygon the server would refuse is outlined and named; the other polygon
   await page.keyboard.press('2');
   for (const p of [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] as Pt[]) await clickImage(page, p);
   await page.keyboard.press('Enter');
-  await waitSaved(page);
+  await savedWhen(page, id, (s) => s.polygons.length === 2);
 
   // Drag the square's vertex 2 above the top edge: its edge to vertex 3 now crosses edge 0 (a bow tie).
   await page.keyboard.press('v');
@@ -166,8 +167,8 @@ test('a polygon the server would refuse is outlined and named; the other polygon
   await expect(page.getByTestId('save-message')).toContainText('polygon 2 (C) intersects itself');
   await expect(page.getByTestId('save-message')).toContainText('everything else is saved');
 
+  await expect.poll(async () => (await editorState(page.request, id)).sliceClass, { timeout: 15_000 }).toBe('COVID-19');
   const stored = await editorState(page.request, id);
-  expect(stored.sliceClass).toBe('COVID-19');
   expect(stored.polygons.map((p) => p.lesionClass)).toEqual(['GGO', 'C']);
   // The square stays on the server as last saved until the bow tie is fixed.
   expect(stored.polygons[1].points).toHaveLength(4);
@@ -176,8 +177,8 @@ test('a polygon the server would refuse is outlined and named; the other polygon
   // Undoing the slice class and the drag fixes it: everything saved, no message.
   await page.keyboard.press('Control+z');
   await page.keyboard.press('Control+z');
-  await waitSaved(page);
-  expect((await editorState(page.request, id)).polygons[1].points).toHaveLength(4);
+  const fixed = await savedWhen(page, id, (s) => s.sliceClass === null);
+  expect(fixed.polygons[1].points).toHaveLength(4);
   await expect(page.getByTestId('save-message')).toHaveCount(0);
 });
 

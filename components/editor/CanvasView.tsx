@@ -17,6 +17,7 @@ import { clampToImage, toImage, zoomAround, type View } from '@/lib/editor/geome
 import { TOOLS, type ToolInput, type ToolStep } from '@/lib/editor/tools';
 import { vertexEdits } from '@/lib/editor/tools/select';
 import { OUTLINE_PX } from '@/lib/editor/tools/types';
+import { wheelSliceStep } from '@/lib/editor/volume';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
 import type { Window } from '@/lib/imaging/window';
 
@@ -45,6 +46,8 @@ export interface CanvasViewProps {
   onView(view: View): void;
   onWindow(win: Window): void;
   onHover(p: Point | null): void;
+  /** Shift + wheel: step through the study's slices (+1 next, −1 previous). */
+  onSliceStep(step: 1 | -1): void;
 }
 
 function pathRings(ctx: Konva.Context, rings: Point[][]) {
@@ -261,6 +264,12 @@ export function CanvasView(props: CanvasViewProps) {
     if (!container) return;
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
+      if (e.shiftKey) {
+        // Browsers turn a shifted wheel into a horizontal one: either delta steps the slice.
+        const step = wheelSliceStep(e.deltaY || e.deltaX);
+        if (step) propsRef.current.onSliceStep(step);
+        return;
+      }
       const rect = container.getBoundingClientRect();
       const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015));
       const next = zoomAround(propsRef.current.ui.view, [e.clientX - rect.left, e.clientY - rect.top], factor);

@@ -6,7 +6,7 @@
  */
 import type Konva from 'konva';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { EditorState } from '@/lib/annotations/service';
 import { AutosaveController, type SavePayload, type SaveStatus, type SendResult } from '@/lib/editor/autosave';
 import type { EditOp, EditorDoc, EditorPolygon } from '@/lib/editor/document';
@@ -15,6 +15,7 @@ import { editorReducer, initialEditorUi, type EditorCommand } from '@/lib/editor
 import { thresholdPresetsFor, toolDefaultsFor } from '@/lib/editor/tools/ranges';
 import { fitView } from '@/lib/editor/geometry';
 import { openProposals } from '@/lib/editor/proposals';
+import { copyFromNeighbour } from '@/lib/editor/volume';
 import type { ToolName, ToolStep } from '@/lib/editor/tools';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
 import { windowPresetsFor } from '@/lib/imaging/window';
@@ -80,6 +81,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
   const activeMs = useRef(0);
   const lastEditAt = useRef<number | null>(null);
   const fromProposal = useRef<string | null>(null);
+  const navigating = useRef(false);
   const { pixels, error: pixelError } = usePixels(sliceId);
   const canvas = useWindowedCanvas(pixels, win, () => imageLayerRef.current?.batchDraw());
   const allProposals = useMemo(() => initial.proposals.map(toEditorPolygon), [initial.proposals]);
@@ -131,8 +133,9 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
     };
   }, [sliceId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // Every change of the document by the user (edit, undo, redo) goes to autosave; loads do not.
-  useEffect(() => {
+  // Every change of the document by the user (edit, undo, redo) goes to autosave; loads do not. A layout effect:
+  // the status says "unsaved" in the same frame as the change, never "saved" over an edit not yet handed over.
+  useLayoutEffect(() => {
     if (ui.changes > 0) autosave.current?.change(history.present);
   }, [ui.changes]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -217,6 +220,28 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
     await goNext(false);
   }, [api, goNext, version]);
 
+  /** Opens another slice of the study: the work here is flushed first; a step while one is loading is ignored. */
+  const goToSlice = useCallback(
+    async (id: string | null) => {
+      if (!id || navigating.current) return;
+      navigating.current = true;
+      setBusy('Loading the slice…');
+      await autosave.current?.flush();
+      prefetchPixels(id);
+      router.push(`/annotate/${id}`);
+    },
+    [router],
+  );
+  const stepSlice = (step: 1 | -1) => void goToSlice(step > 0 ? initial.stack.next : initial.stack.previous);
+  const copyFrom = async (id: string | null) => {
+    if (!id) return;
+    const other = await api.annotationOf(id);
+    if (!other) return setStatusMessage('Could not read the neighbouring slice');
+    const op = copyFromNeighbour(other.polygons, { width: initial.width, height: initial.height }, newKey);
+    if (!op) return setStatusMessage('The neighbouring slice has no outlines to copy');
+    edit(op);
+  };
+
   const selectClass = (c: LesionClass) => command({ type: 'class', lesionClass: c }, tool === 'select' && selectedKey ? [{ type: 'setClass', key: selectedKey, lesionClass: c }] : []);
   const fit = () => dispatch({ type: 'view', view: fitView(initial.width, initial.height, stageSize.width, stageSize.height) });
   // Presets in the slice's own units: HU windows on CT, display-value windows on 8-bit slices.
@@ -262,6 +287,10 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
       case 'cancel': return help ? dispatch({ type: 'help', open: false }) : dispatch({ type: 'cancel' });
       case 'submit': return void submit();
       case 'next-slice': return void goNext(true);
+      case 'slice-previous': return stepSlice(-1);
+      case 'slice-next': return stepSlice(1);
+      case 'copy-previous': return void copyFrom(initial.stack.previous);
+      case 'copy-next': return void copyFrom(initial.stack.next);
       case 'help': return dispatch({ type: 'help', open: !help });
     }
   };
@@ -403,6 +432,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
             onView={(v) => dispatch({ type: 'view', view: v })}
             onWindow={(w) => dispatch({ type: 'window', win: w })}
             onHover={onHover}
+            onSliceStep={stepSlice}
           />
           {help && <HelpOverlay onClose={() => dispatch({ type: 'help', open: false })} />}
         </div>
@@ -410,8 +440,9 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
           <div data-testid="save-status" data-status={status} className={`save-status ${status}`}>{STATUS_TEXT[status]}</div>
           {statusMessage && <p className="error" role="alert" data-testid="save-message">{statusMessage}</p>}
           <div className="muted">
-            {initial.study.scanKey} · slice {initial.index} · {initial.width}×{initial.height}
+            {initial.study.scanKey} · {initial.width}×{initial.height}
           </div>
+          <StudyStackPanel stack={initial.stack} onGo={(id) => void goToSlice(id)} onCopy={(id) => void copyFrom(id)} canEdit={canEdit} />
           <div data-testid="window-readout">W {win.width} / L {win.level}</div>
           <div data-testid="pixel-readout" className="muted">
             {hover ? `x ${hover.p[0]}, y ${hover.p[1]}: ${initial.pixelKind === 'HU' ? `${hover.value} HU` : `display value ${hover.value} (not HU)`}` : 'Move over the image'}
@@ -443,6 +474,32 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
           </p>
         </aside>
       </div>
+    </div>
+  );
+}
+
+/** The slice's place in its study, with the neighbours as previews to open or to copy outlines from. */
+function StudyStackPanel({ stack, onGo, onCopy, canEdit }: { stack: EditorState['stack']; onGo(id: string): void; onCopy(id: string): void; canEdit: boolean }) {
+  const neighbour = (id: string | null, label: string, keys: string, copyKeys: string) =>
+    id ? (
+      <figure className="stack-neighbour" data-testid={`neighbour-${label.toLowerCase()}`}>
+        {/* eslint-disable-next-line @next/next/no-img-element -- a thumbnail from our own API, not a static asset */}
+        <img src={`/api/slices/${id}/image?size=thumb`} alt={`${label} slice`} width={96} height={96} style={{ objectFit: 'contain', cursor: 'pointer' }} onClick={() => onGo(id)} />
+        <figcaption>
+          <button onClick={() => onGo(id)}>{label} ({keys})</button>
+          {canEdit && <button onClick={() => onCopy(id)} title={`Copy its outlines into this slice (${copyKeys})`}>Copy outlines</button>}
+        </figcaption>
+      </figure>
+    ) : null;
+  return (
+    <div data-testid="study-stack">
+      <div data-testid="stack-position">Slice {stack.position} of {stack.count} in this study</div>
+      {stack.count > 1 && (
+        <div className="row">
+          {neighbour(stack.previous, 'Previous', '↑', 'Shift+↑')}
+          {neighbour(stack.next, 'Next', '↓', 'Shift+↓')}
+        </div>
+      )}
     </div>
   );
 }

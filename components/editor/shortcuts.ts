@@ -10,6 +10,7 @@ export type EditorAction =
   | 'opacity-down' | 'opacity-up'
   | 'window-lung' | 'window-mediastinal' | 'window-default'
   | 'fit' | 'undo' | 'redo' | 'delete' | 'finish' | 'cancel'
+  | 'slice-previous' | 'slice-next' | 'copy-previous' | 'copy-next'
   | 'next-slice' | 'submit' | 'help';
 
 export interface Shortcut {
@@ -50,6 +51,10 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'finish', keys: 'Enter', description: 'Close the polygon being drawn', matches: (e) => e.key === 'Enter' && !mod(e) },
   { action: 'cancel', keys: 'Esc', description: 'Cancel drawing / clear the selection', matches: (e) => e.key === 'Escape' },
   { action: 'submit', keys: 'Ctrl/Cmd+Enter', description: 'Submit for review and go to the next slice', matches: (e) => mod(e) && e.key === 'Enter' },
+  { action: 'slice-previous', keys: '↑ / Page Up', description: 'Previous slice in this study', matches: (e) => !e.shiftKey && !mod(e) && (e.key === 'ArrowUp' || e.key === 'PageUp') },
+  { action: 'slice-next', keys: '↓ / Page Down', description: 'Next slice in this study', matches: (e) => !e.shiftKey && !mod(e) && (e.key === 'ArrowDown' || e.key === 'PageDown') },
+  { action: 'copy-previous', keys: 'Shift+↑', description: 'Copy the outlines of the previous slice into this one', matches: (e) => e.shiftKey && !mod(e) && e.key === 'ArrowUp' },
+  { action: 'copy-next', keys: 'Shift+↓', description: 'Copy the outlines of the next slice into this one', matches: (e) => e.shiftKey && !mod(e) && e.key === 'ArrowDown' },
   { action: 'next-slice', keys: 'N', description: 'Skip to the next slice in the queue', matches: plain('n') },
   { action: 'help', keys: '?', description: 'This help', matches: (e) => e.key === '?' },
 ];
@@ -57,6 +62,7 @@ export const SHORTCUTS: Shortcut[] = [
 /** Mouse gestures, listed in the help next to the keys. */
 export const MOUSE_HELP: [string, string][] = [
   ['Wheel', 'Zoom around the cursor'],
+  ['Shift + wheel', 'Previous / next slice in this study'],
   ['Space + drag, middle drag', 'Pan'],
   ['Right drag', 'Window / level (horizontal = width, vertical = level)'],
   ['Click an edge of the selected polygon', 'Insert a vertex'],

@@ -38,6 +38,8 @@ export interface EditorState {
   window: { width: number; level: number };
   study: { id: string; scanKey: string };
   index: number;
+  /** The slice's place in its study's stack (ordered by index: cranial to caudal for volumes) and its neighbours. */
+  stack: StudyStack;
   /** The annotation: human and imported polygons. */
   polygons: StoredPolygon[];
   /** The model's proposals, shown as a separate layer. */
@@ -52,6 +54,25 @@ export interface EditorState {
 }
 
 const polygonSelect = { id: true, lesionClass: true, points: true, holes: true, source: true, status: true, score: true, version: true, modelVersionId: true } as const;
+
+export interface StudyStack {
+  /** 1-based position among the study's slices. */
+  position: number;
+  count: number;
+  previous: string | null;
+  next: string | null;
+}
+
+/** Where a slice sits in its study: the slices before and after it by index, and how many there are. */
+export async function studyStack(db: Db, studyId: string, index: number): Promise<StudyStack> {
+  const [before, count, previous, next] = await Promise.all([
+    db.slice.count({ where: { studyId, index: { lt: index } } }),
+    db.slice.count({ where: { studyId } }),
+    db.slice.findFirst({ where: { studyId, index: { lt: index } }, orderBy: { index: 'desc' }, select: { id: true } }),
+    db.slice.findFirst({ where: { studyId, index: { gt: index } }, orderBy: { index: 'asc' }, select: { id: true } }),
+  ]);
+  return { position: before + 1, count, previous: previous?.id ?? null, next: next?.id ?? null };
+}
 
 export async function loadEditorState(db: Db, sliceId: string): Promise<EditorState> {
   const slice = await db.slice.findUnique({
@@ -77,6 +98,7 @@ export async function loadEditorState(db: Db, sliceId: string): Promise<EditorSt
     window: { width: slice.windowWidth, level: slice.windowLevel },
     study: slice.study,
     index: slice.index,
+    stack: await studyStack(db, slice.study.id, slice.index),
     polygons: all.filter((a) => a.source !== 'MODEL'),
     proposals: all.filter((a) => a.source === 'MODEL'),
     sliceClass: slice.labels[0]?.className ?? null,

@@ -103,6 +103,12 @@ export function editorApi(sliceId: string, size: { width: number; height: number
       }
     },
 
+    /** Another slice's annotation (a neighbour in the study, to copy from); null when it cannot be read. */
+    async annotationOf(otherSliceId: string): Promise<EditorState | null> {
+      const res = await fetchImpl(`/api/slices/${otherSliceId}/annotations`).catch(() => null);
+      return res?.ok ? ((await res.json()) as EditorState) : null;
+    },
+
     /** Keeps the annotator's lease alive while the page is open; a lost beat is harmless (the next one renews). */
     async heartbeat(): Promise<void> {
       await fetchImpl(`/api/slices/${sliceId}/lease`, { method: 'POST' }).catch(() => undefined);
