@@ -16,6 +16,7 @@ import { sliceTransaction } from '@/lib/slices/sliceTransaction';
 import { MAX_VERTICES_PER_REQUEST, validatePolygons } from './polygon';
 import { saveRequestSchema, type SaveRequest } from './schema';
 import { availableSliceClasses } from './sliceClasses';
+import { returnedSlices } from '@/lib/review/returned';
 
 export interface StoredPolygon {
   id: string;
@@ -189,7 +190,7 @@ export async function submitSlice(db: Db, sliceId: string, user: PublicUser, bas
   return { version };
 }
 
-/** The slices a user worked on, newest first: what they saved or submitted, with the slice's current state. */
+/** The slices a user worked on, newest first: what they saved or submitted, with the slice's current state (rejected work marked). */
 export async function userHistory(db: Db, userId: string, take = 100) {
   const revisions = await db.annotationRevision.findMany({
     where: { authorId: userId },
@@ -212,8 +213,14 @@ export async function userHistory(db: Db, userId: string, take = 100) {
     select: { id: true, index: true, status: true, study: { select: { scanKey: true } }, _count: { select: { annotations: { where: { deletedAt: null, source: { not: 'MODEL' } } } } } },
   });
   const byId = new Map(slices.map((s) => [s.id, s]));
+  const returned = new Map((await returnedSlices(db, userId)).map((r) => [r.sliceId, r]));
   return ids.filter((id) => byId.has(id)).map((id) => {
     const s = byId.get(id)!;
-    return { sliceId: id, studyKey: s.study.scanKey, index: s.index, status: s.status, polygons: s._count.annotations, lastWorkedAt: last.get(id)! };
+    const back = returned.get(id);
+    return {
+      sliceId: id, studyKey: s.study.scanKey, index: s.index, status: s.status, polygons: s._count.annotations, lastWorkedAt: last.get(id)!,
+      /** Set when a reviewer sent the slice back to this user: shown as Rejected with the comment. */
+      returned: back ? { comment: back.comment, reviewer: back.reviewer } : null,
+    };
   });
 }
