@@ -19,11 +19,14 @@ import { vertexEdits } from '@/lib/editor/tools/select';
 import { OUTLINE_PX } from '@/lib/editor/tools/types';
 import { wheelSliceStep } from '@/lib/editor/volume';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
+import type { OutlineDiff } from '@/lib/review/submissionDiff';
 import type { Window } from '@/lib/imaging/window';
 
 export const CLASS_COLOURS: Record<LesionClass, string> = { GGO: '#f5c542', C: '#ef5b9c' };
 const PROPOSAL_COLOUR = '#4fd1c5';
 const REFUSED_COLOUR = '#ff3b30';
+/** Review screen: how an outline changed since the previous submission. */
+export const DIFF_COLOURS = { added: '#48bb78', changed: '#ed8936', removed: '#a0aec0' } as const;
 const HANDLE_RADIUS_PX = 5;
 
 export interface CanvasViewProps {
@@ -35,6 +38,8 @@ export interface CanvasViewProps {
   proposals: EditorPolygon[];
   /** Polygons the last save had to leave out (the server would refuse them): drawn with a red dashed outline. */
   refusedKeys: ReadonlySet<string>;
+  /** Review screen: the change of each outline since the previous submission, and the outlines removed since. */
+  diff: OutlineDiff | null;
   windowStep: number;
   spaceDown: boolean;
   newKey: () => string;
@@ -396,6 +401,7 @@ export function CanvasView(props: CanvasViewProps) {
         </Group>
         <KonvaImage ref={snapshot.imageRef} image={undefined} listening={false} />
       </Layer>
+      {props.diff && <DiffOutlines diff={props.diff} polygons={polygons} />}
       <Layer>
         {shownSelected && visible[shownSelected.lesionClass] && (
           <Group
@@ -491,5 +497,17 @@ function ToolPreview({ preview, drawing, cursor, colour, scale, brushRadius }: {
       <Line points={[...drawing, ...(preview === 'outline' && cursor ? [cursor] : [])].flat()} stroke={colour} strokeWidth={1.5} strokeScaleEnabled={false} dash={[4, 3]} />
       {preview === 'outline' && drawing.map(([x, y], k) => <Circle key={k} x={x} y={y} radius={(k === 0 ? 5 : 3) / scale} fill={k === 0 ? '#ffffff' : colour} />)}
     </>
+  );
+}
+
+/** The review diff as outlines over the annotation: added and changed outlines in their colour, removed ones dashed. */
+function DiffOutlines({ diff, polygons }: { diff: OutlineDiff; polygons: readonly EditorPolygon[] }) {
+  const marked = polygons.filter((p) => diff.change[p.key] === 'added' || diff.change[p.key] === 'changed');
+  const removed = diff.removed.map((r) => ({ ...r, key: `removed-${r.id}`, source: 'HUMAN' as const }));
+  return (
+    <Layer listening={false} name="review-diff">
+      {marked.map((p) => <PolygonShape key={`diff-${p.key}`} polygon={p} colour={DIFF_COLOURS[diff.change[p.key] as 'added' | 'changed']} opacity={0} name={`diff-${diff.change[p.key]}`} listening={false} />)}
+      {removed.map((p) => <PolygonShape key={p.key} polygon={p} colour={DIFF_COLOURS.removed} opacity={0} dashed name="diff-removed" listening={false} />)}
+    </Layer>
   );
 }

@@ -8,6 +8,7 @@ import type Konva from 'konva';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { EditorState } from '@/lib/annotations/service';
+import type { ReviewContext } from '@/lib/review/reviewContext';
 import { AutosaveController, type SavePayload, type SaveStatus, type SendResult } from '@/lib/editor/autosave';
 import type { EditOp, EditorDoc, EditorPolygon } from '@/lib/editor/document';
 import { editorApi } from '@/lib/editor/editorApi';
@@ -19,7 +20,7 @@ import { copyFromNeighbour } from '@/lib/editor/volume';
 import type { ToolName, ToolStep } from '@/lib/editor/tools';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
 import { windowPresetsFor } from '@/lib/imaging/window';
-import { CanvasView, CLASS_COLOURS } from './CanvasView';
+import { CanvasView, CLASS_COLOURS, DIFF_COLOURS } from './CanvasView';
 import { HelpOverlay } from './HelpOverlay';
 import { ReviewPanel } from './ReviewPanel';
 import { actionFor, type EditorAction } from './shortcuts';
@@ -55,7 +56,8 @@ const idsFromState = (s: EditorState) => Object.fromEntries(s.polygons.map((p) =
 let keyCounter = 0;
 const newKey = () => `new-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
 
-export default function Editor({ initial, canEdit, canReview, readOnlyReason }: { initial: EditorState; canEdit: boolean; canReview: boolean; readOnlyReason?: string }) {
+/** `review`: the review screen (decisions only, the author, what changed since the previous submission). */
+export default function Editor({ initial, canEdit, canReview, readOnlyReason, review }: { initial: EditorState; canEdit: boolean; canReview: boolean; readOnlyReason?: string; review?: ReviewContext }) {
   const router = useRouter();
   const sliceId = initial.sliceId;
   const storageKey = `ctms:pending:${sliceId}`;
@@ -423,6 +425,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
             ui={ui}
             proposals={proposals}
             refusedKeys={refusedKeys}
+            diff={review?.diff ?? null}
             windowStep={initial.pixelKind === 'HU' ? 4 : 1}
             spaceDown={spaceDown}
             newKey={newKey}
@@ -463,12 +466,14 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason }: 
           <label className="inline">
             <input type="checkbox" checked={doc.unsure} onChange={(e) => edit({ type: 'setUnsure', unsure: e.target.checked })} /> Unsure
           </label>
+          {review ? <ReviewSummary review={review} /> : (
           <div className="stack">
             <button className="primary" onClick={() => void submit()} disabled={!!busy || readonly}>Submit for review (Ctrl+Enter)</button>
             <button onClick={() => void goNext(true)} disabled={!!busy}>Skip — next slice (N)</button>
             {busy && <span className="muted">{busy}</span>}
           </div>
-          {canReview && <ReviewPanel sliceId={sliceId} status={initial.status} flush={() => autosave.current?.flush() ?? Promise.resolve(true)} baseVersion={() => autosave.current?.baseVersion ?? version} />}
+          )}
+          {canReview && <ReviewPanel sliceId={sliceId} status={initial.status} flush={() => autosave.current?.flush() ?? Promise.resolve(true)} baseVersion={() => autosave.current?.baseVersion ?? version} nextHref={review ? (review.nextId ? `/review/${review.nextId}` : '/review') : undefined} />}
           <p className="muted">
             Version {version} · {doc.polygons.length} polygons · <a href={`/slices/${sliceId}/history`}>History</a>
           </p>
@@ -499,6 +504,27 @@ function StudyStackPanel({ stack, onGo, onCopy, canEdit }: { stack: EditorState[
           {neighbour(stack.previous, 'Previous', '↑', 'Shift+↑')}
           {neighbour(stack.next, 'Next', '↓', 'Shift+↓')}
         </div>
+      )}
+    </div>
+  );
+}
+
+/** Who submitted the slice and when, and what the outlines' colours say about the change since the previous submission. */
+function ReviewSummary({ review }: { review: ReviewContext }) {
+  const counts = { added: 0, changed: 0, unchanged: 0 };
+  for (const c of Object.values(review.diff?.change ?? {})) counts[c]++;
+  return (
+    <div className="stack" data-testid="review-summary">
+      <div data-testid="review-author">
+        Submitted by {review.author ?? 'unknown'}{review.submittedAt ? ` on ${review.submittedAt.replace('T', ' ').slice(0, 16)} UTC` : ''}
+      </div>
+      {review.diff ? (
+        <div className="muted" data-testid="review-diff">
+          Since the previous submission: <span style={{ color: DIFF_COLOURS.added }}>{counts.added} added</span>, <span style={{ color: DIFF_COLOURS.changed }}>{counts.changed} changed</span>,{' '}
+          <span style={{ color: DIFF_COLOURS.removed }}>{review.diff.removed.length} removed</span> (dashed), {counts.unchanged} unchanged
+        </div>
+      ) : (
+        <div className="muted">First submission of this slice.</div>
       )}
     </div>
   );
