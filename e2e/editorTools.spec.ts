@@ -146,6 +146,7 @@ test('a freehand loop closed with an overshoot is repaired on release and saves 
 test('a polygon the server would refuse is outlined and named; the other polygon and the slice class still save', async ({ page }) => {
   const { id, width, height } = await freshSlice(page);
   const [x0, y0, x1, y1] = [width * 0.55, height * 0.3, width * 0.75, height * 0.5];
+  const before = await editorState(page.request, id); // imported slices may come with a slice class
   await page.keyboard.press('1');
   await page.keyboard.press('p');
   for (const p of [[width * 0.2, height * 0.3], [width * 0.4, height * 0.3], [width * 0.3, height * 0.45]] as Pt[]) await clickImage(page, p);
@@ -177,7 +178,7 @@ test('a polygon the server would refuse is outlined and named; the other polygon
   // Undoing the slice class and the drag fixes it: everything saved, no message.
   await page.keyboard.press('Control+z');
   await page.keyboard.press('Control+z');
-  const fixed = await savedWhen(page, id, (s) => s.sliceClass === null);
+  const fixed = await savedWhen(page, id, (s) => s.sliceClass === before.sliceClass);
   expect(fixed.polygons[1].points).toHaveLength(4);
   await expect(page.getByTestId('save-message')).toHaveCount(0);
 });
@@ -207,4 +208,26 @@ test('window presets follow the slice’s units: HU windows on CT, display-value
     await expect(page.getByTestId('window-readout')).toHaveText('W 1500 / L -600');
     expect((await page.request.get(`/api/slices/${ct.id}/image?window=lung`)).status()).toBe(200);
   }
+});
+
+test('the lesion list shows each polygon with its area; a locked polygon is out of the eraser’s reach until unlocked', async ({ page }) => {
+  const { id, width, height } = await freshSlice(page);
+  const [x0, y0] = [Math.round(width * 0.3), Math.round(height * 0.3)];
+  await page.keyboard.press('p');
+  for (const p of [[x0, y0], [x0 + 40, y0], [x0 + 40, y0 + 20], [x0, y0 + 20]] as Pt[]) await clickImage(page, p);
+  await page.keyboard.press('Enter');
+  await savedWhen(page, id, (s) => s.polygons.length === 1);
+  const list = page.getByTestId('lesion-list');
+  await expect(list.getByRole('row')).toHaveCount(2);
+  const area = Number((await list.getByRole('row').nth(1).getByRole('cell').nth(2).innerText()).replace(/[^\d.]/g, ''));
+  expect(Math.abs(area - 800)).toBeLessThan(40); // 40×20 px, drawn with screen-pixel clicks
+
+  await page.getByLabel('Lock polygon 1').check();
+  await page.keyboard.press('e');
+  await stroke(page, [[x0 + 20, y0 - 10], [x0 + 20, y0 + 30]]);
+  await expect(list.getByRole('row')).toHaveCount(2);
+  await page.getByLabel('Lock polygon 1').uncheck();
+  await stroke(page, [[x0 + 20, y0 - 10], [x0 + 20, y0 + 30]]);
+  await expect(list.getByRole('row')).toHaveCount(3); // split in two
+  await savedWhen(page, id, (s) => s.polygons.length === 2);
 });

@@ -35,7 +35,9 @@ test('previous/next slice in the study by key and shift-wheel, its neighbours sh
   const outline: Pt[] = [[30, 30], [66, 30], [66, 66], [30, 66]];
   await page.keyboard.press('1');
   await drawPolygon(page, outline);
+  await expect.poll(async () => (await editorState(page.request, ids[0])).polygons.length, { timeout: 15_000 }).toBe(1);
   await waitSaved(page);
+  const drawn = (await editorState(page.request, ids[0])).polygons[0];
 
   // ↓: the next slice of the study, with both neighbours shown.
   await page.keyboard.press('ArrowDown');
@@ -50,7 +52,8 @@ test('previous/next slice in the study by key and shift-wheel, its neighbours sh
   await expect.poll(async () => (await editorState(page.request, ids[1])).polygons.length, { timeout: 15_000 }).toBe(1);
   await waitSaved(page);
   const copied = await editorState(page.request, ids[1]);
-  expect(copied.polygons.map((p) => [p.lesionClass, p.points])).toEqual([['GGO', outline]]);
+  expect(copied.polygons.map((p) => [p.lesionClass, p.points, p.holes])).toEqual([['GGO', drawn.points, drawn.holes]]);
+  expect(copied.polygons[0].id).not.toBe(drawn.id);
 
   // Shift + wheel down: the next slice; ↑ twice (Page Up once): back to the first.
   await page.mouse.move(...(await toPage(page, [48, 48])));

@@ -251,7 +251,7 @@ export function CanvasView(props: CanvasViewProps) {
       activeClass: ui.activeClass,
       newKey,
       image: { width: image.width, height: image.height, values: image.values },
-      polygons: shownPolygons,
+      polygons: editablePolygons,
       proposals: ui.visible.proposals ? propsRef.current.proposals : [],
       selectedKey: ui.selectedKey,
       onSelection,
@@ -337,7 +337,9 @@ export function CanvasView(props: CanvasViewProps) {
   };
 
   // The annotation layer without the selected polygon; rebuilt only when what it shows changes.
-  const shownPolygons = useMemo(() => polygons.filter((p) => visible[p.lesionClass]), [polygons, visible]);
+  const shownPolygons = useMemo(() => polygons.filter((p) => visible[p.lesionClass] && !ui.hidden.includes(p.key)), [polygons, visible, ui.hidden]);
+  // Locked polygons are drawn but out of every gesture's reach.
+  const editablePolygons = useMemo(() => shownPolygons.filter((p) => !ui.locked.includes(p.key)), [shownPolygons, ui.locked]);
   const unselectedPolygons = useMemo(() => shownPolygons.filter((p) => p.key !== selectedKey), [shownPolygons, selectedKey]);
   const unselected = useMemo(
     () =>
@@ -373,7 +375,7 @@ export function CanvasView(props: CanvasViewProps) {
         }
       : selected;
   const handleRadius = HANDLE_RADIUS_PX / view.scale;
-  const editable = tool === 'select' && !props.spaceDown && ui.canEdit;
+  const editable = tool === 'select' && !props.spaceDown && ui.canEdit && !(selectedKey !== null && ui.locked.includes(selectedKey));
 
   return (
     <Stage
@@ -403,7 +405,7 @@ export function CanvasView(props: CanvasViewProps) {
       </Layer>
       {props.diff && <DiffOutlines diff={props.diff} polygons={polygons} />}
       <Layer>
-        {shownSelected && visible[shownSelected.lesionClass] && (
+        {shownSelected && visible[shownSelected.lesionClass] && !ui.hidden.includes(shownSelected.key) && (
           <Group
             draggable={editable}
             onDragEnd={(e) => {

@@ -22,6 +22,7 @@ import type { LesionClass, Point } from '@/lib/imaging/contours';
 import { windowPresetsFor } from '@/lib/imaging/window';
 import { CanvasView, CLASS_COLOURS, DIFF_COLOURS } from './CanvasView';
 import { HelpOverlay } from './HelpOverlay';
+import { LesionList } from './LesionList';
 import { ReviewPanel } from './ReviewPanel';
 import { actionFor, type EditorAction } from './shortcuts';
 import { prefetchPixels, usePixels, useWindowedCanvas } from './usePixels';
@@ -474,6 +475,19 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason, re
           </div>
           )}
           {canReview && <ReviewPanel sliceId={sliceId} status={initial.status} flush={() => autosave.current?.flush() ?? Promise.resolve(true)} baseVersion={() => autosave.current?.baseVersion ?? version} nextHref={review ? (review.nextId ? `/review/${review.nextId}` : '/review') : undefined} />}
+          <LesionList
+            polygons={doc.polygons}
+            spacing={initial.pixelSpacing}
+            selectedKey={selectedKey}
+            hidden={ui.hidden}
+            locked={ui.locked}
+            onSelect={(key) => {
+              dispatch({ type: 'tool', tool: 'select' });
+              dispatch({ type: 'select', key });
+            }}
+            onToggleHidden={(key) => dispatch({ type: 'toggleHidden', key })}
+            onToggleLocked={(key) => dispatch({ type: 'toggleLocked', key })}
+          />
           <p className="muted">
             Version {version} · {doc.polygons.length} polygons · <a href={`/slices/${sliceId}/history`}>History</a>
           </p>

@@ -17,6 +17,7 @@ import { MAX_VERTICES_PER_REQUEST, validatePolygons } from './polygon';
 import { saveRequestSchema, type SaveRequest } from './schema';
 import { availableSliceClasses } from './sliceClasses';
 import { returnedSlices } from '@/lib/review/returned';
+import { pixelSpacingOf } from '@/lib/editor/lesionList';
 
 export interface StoredPolygon {
   id: string;
@@ -39,6 +40,8 @@ export interface EditorState {
   window: { width: number; level: number };
   study: { id: string; scanKey: string };
   index: number;
+  /** [row, column] spacing in mm where the study records it (DICOM), for areas in mm²; null otherwise. */
+  pixelSpacing: [number, number] | null;
   /** The slice's place in its study's stack (ordered by index: cranial to caudal for volumes) and its neighbours. */
   stack: StudyStack;
   /** The annotation: human and imported polygons. */
@@ -80,7 +83,7 @@ export async function loadEditorState(db: Db, sliceId: string): Promise<EditorSt
     where: { id: sliceId },
     select: {
       id: true, version: true, status: true, width: true, height: true, pixelKind: true, windowWidth: true, windowLevel: true, index: true,
-      study: { select: { id: true, scanKey: true } },
+      study: { select: { id: true, scanKey: true, importMeta: true } },
       annotations: { where: { deletedAt: null }, orderBy: { createdAt: 'asc' }, select: polygonSelect },
       labels: { orderBy: { createdAt: 'desc' }, take: 1, select: { className: true, unsure: true } },
       reviews: { orderBy: { createdAt: 'desc' }, take: 1, select: { action: true, comment: true, createdAt: true, reviewer: { select: { name: true } } } },
@@ -97,8 +100,9 @@ export async function loadEditorState(db: Db, sliceId: string): Promise<EditorSt
     height: slice.height,
     pixelKind: slice.pixelKind,
     window: { width: slice.windowWidth, level: slice.windowLevel },
-    study: slice.study,
+    study: { id: slice.study.id, scanKey: slice.study.scanKey },
     index: slice.index,
+    pixelSpacing: pixelSpacingOf(slice.study.importMeta),
     stack: await studyStack(db, slice.study.id, slice.index),
     polygons: all.filter((a) => a.source !== 'MODEL'),
     proposals: all.filter((a) => a.source === 'MODEL'),

@@ -76,4 +76,13 @@ describe('editor reducer', () => {
     s = editorReducer(editorReducer(s, { type: 'drawing', points: [[1, 1]] }), { type: 'tool', tool: 'freehand' });
     expect(s.drawing).toEqual([]);
   });
+
+  it('hides and locks polygons one by one; hiding the selected one clears the selection', () => {
+    let s = editorReducer(start(doc(tri('a'), tri('b'))), { type: 'select', key: 'a' });
+    s = editorReducer(s, { type: 'toggleHidden', key: 'a' });
+    expect([s.hidden, s.selectedKey]).toEqual([['a'], null]);
+    s = editorReducer(editorReducer(s, { type: 'toggleLocked', key: 'b' }), { type: 'toggleHidden', key: 'a' });
+    expect([s.hidden, s.locked]).toEqual([[], ['b']]);
+    expect(editorReducer(s, { type: 'toggleLocked', key: 'b' }).locked).toEqual([]);
+  });
 });

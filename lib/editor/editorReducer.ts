@@ -29,6 +29,10 @@ export interface EditorUi {
   selectedVertex: VertexRef | null;
   drawing: Point[];
   visible: Record<Layer, boolean>;
+  /** Polygons hidden one by one from the lesion list (view only: not drawn, not edited by gestures). */
+  hidden: string[];
+  /** Polygons locked from the lesion list: drawn, but no gesture or handle changes them. */
+  locked: string[];
   opacity: number;
   win: Window;
   help: boolean;
@@ -54,6 +58,8 @@ export type EditorCommand =
   /** Drops the outline being drawn, else clears the selection. */
   | { type: 'cancel' }
   | { type: 'toggle'; layer: Layer }
+  | { type: 'toggleHidden'; key: string }
+  | { type: 'toggleLocked'; key: string }
   | { type: 'opacity'; opacity: number }
   | { type: 'window'; win: Window }
   | { type: 'help'; open: boolean }
@@ -73,6 +79,8 @@ export function initialEditorUi(doc: EditorDoc, init: { canEdit: boolean; win: W
     selectedVertex: null,
     drawing: [],
     visible: { GGO: true, C: true, proposals: true },
+    hidden: [],
+    locked: [],
     opacity: 0.3,
     win: init.win,
     help: false,
@@ -97,6 +105,7 @@ function selectKey(state: EditorUi, key: string | null, vertex: VertexRef | null
   return { ...state, selectedKey: key, selectedVertex: vertex, ...(polygon ? { activeClass: polygon.lesionClass } : {}) };
 }
 
+const toggled = (keys: string[], key: string) => (keys.includes(key) ? keys.filter((k) => k !== key) : [...keys, key]);
 const roundTenth = (x: number) => Math.round(x * 10) / 10;
 
 export function editorReducer(state: EditorUi, command: EditorCommand): EditorUi {
@@ -144,6 +153,13 @@ export function editorReducer(state: EditorUi, command: EditorCommand): EditorUi
       return { ...state, selectedKey: null, selectedVertex: null };
     case 'toggle':
       return { ...state, visible: { ...state.visible, [command.layer]: !state.visible[command.layer] } };
+    case 'toggleHidden': {
+      const hidden = toggled(state.hidden, command.key);
+      const hideSelection = hidden.includes(command.key) && state.selectedKey === command.key;
+      return { ...state, hidden, ...(hideSelection ? { selectedKey: null, selectedVertex: null } : {}) };
+    }
+    case 'toggleLocked':
+      return { ...state, locked: toggled(state.locked, command.key) };
     case 'opacity':
       return { ...state, opacity: Math.min(1, Math.max(0, roundTenth(command.opacity))) };
     case 'window':
