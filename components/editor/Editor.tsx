@@ -54,6 +54,12 @@ const toEditorPolygon = (p: EditorState['polygons'][number]): EditorPolygon => (
 export const docFromState = (s: EditorState): EditorDoc => ({ polygons: s.polygons.map(toEditorPolygon), sliceClass: s.sliceClass, unsure: s.unsure });
 const idsFromState = (s: EditorState) => Object.fromEntries(s.polygons.map((p) => [p.id, p.id]));
 
+/** Fields that use the keyboard themselves (text, numbers, sliders and lists), where shortcuts must not fire. */
+function typesText(el: HTMLElement): boolean {
+  if (el instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit'].includes(el.type);
+  return el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' || el.isContentEditable;
+}
+
 let keyCounter = 0;
 const newKey = () => `new-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
 
@@ -302,8 +308,8 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason, re
 
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return;
+      // Keys typed into a field belong to it; a checkbox or button just clicked (a lesion's Lock box) keeps none.
+      if (e.target instanceof HTMLElement && typesText(e.target)) return;
       if (e.code === 'Space') {
         setSpaceDown(true);
         e.preventDefault();
