@@ -69,3 +69,23 @@ test('previous/next slice in the study by key and shift-wheel, its neighbours sh
   await page.getByTestId('neighbour-previous').getByRole('button', { name: /^Previous/ }).click();
   await expect(page).toHaveURL(new RegExp(`/annotate/${ids[0]}$`));
 });
+
+test('interpolation fills the slice between two labelled slices with the lesion in between', async ({ page }) => {
+  const ids = await threeSliceStudy();
+  await loginAs(page, 'ANNOTATOR');
+  const square = (half: number): Pt[] => [[48 - half, 48 - half], [48 + half, 48 - half], [48 + half, 48 + half], [48 - half, 48 + half]];
+  for (const [id, half] of [[ids[0], 10], [ids[2], 20]] as const) {
+    const res = await page.request.put(`/api/slices/${id}/annotations`, { data: { baseVersion: 0, polygons: [{ clientKey: 'k', lesionClass: 'C', points: square(half) }], sliceClass: null } });
+    expect(res.ok()).toBe(true);
+  }
+  await openEditor(page, ids[1]);
+  await page.keyboard.press('i');
+  await expect.poll(async () => (await editorState(page.request, ids[1])).polygons.length, { timeout: 15_000 }).toBe(1);
+  await waitSaved(page);
+  const [p] = (await editorState(page.request, ids[1])).polygons;
+  expect(p.lesionClass).toBe('C');
+  const xs = p.points.map((q) => q[0]);
+  // 20 px across below, 40 above: 30 across halfway.
+  expect(Math.max(...xs) - Math.min(...xs)).toBeGreaterThan(27);
+  expect(Math.max(...xs) - Math.min(...xs)).toBeLessThan(33);
+});

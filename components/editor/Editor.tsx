@@ -16,6 +16,7 @@ import { editorReducer, initialEditorUi, type EditorCommand } from '@/lib/editor
 import { thresholdPresetsFor, toolDefaultsFor } from '@/lib/editor/tools/ranges';
 import { fitView } from '@/lib/editor/geometry';
 import { openProposals } from '@/lib/editor/proposals';
+import { interpolateOutlines } from '@/lib/editor/interpolate';
 import { copyFromNeighbour } from '@/lib/editor/volume';
 import type { ToolName, ToolStep } from '@/lib/editor/tools';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
@@ -251,6 +252,18 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason, re
     edit(op);
   };
 
+  /** Fills this slice from the lesions of the slices before and after it, blended at its place between them. */
+  const interpolate = async () => {
+    const { previous, next } = initial.stack;
+    if (!previous || !next) return setStatusMessage('Interpolation needs a slice before and after this one');
+    const [before, after] = await Promise.all([api.annotationOf(previous), api.annotationOf(next)]);
+    if (!before || !after) return setStatusMessage('Could not read the neighbouring slices');
+    const t = (initial.index - before.index) / (after.index - before.index);
+    const op = interpolateOutlines(before.polygons, after.polygons, { width: initial.width, height: initial.height }, t, newKey);
+    if (!op) return setStatusMessage('Nothing to interpolate: the slices before and after share no outlined class');
+    edit(op);
+  };
+
   const selectClass = (c: LesionClass) => command({ type: 'class', lesionClass: c }, tool === 'select' && selectedKey ? [{ type: 'setClass', key: selectedKey, lesionClass: c }] : []);
   const fit = () => dispatch({ type: 'view', view: fitView(initial.width, initial.height, stageSize.width, stageSize.height) });
   // Presets in the slice's own units: HU windows on CT, display-value windows on 8-bit slices.
@@ -300,6 +313,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason, re
       case 'slice-next': return stepSlice(1);
       case 'copy-previous': return void copyFrom(initial.stack.previous);
       case 'copy-next': return void copyFrom(initial.stack.next);
+      case 'interpolate': return void interpolate();
       case 'help': return dispatch({ type: 'help', open: !help });
     }
   };
@@ -452,7 +466,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason, re
           <div className="muted">
             {initial.study.scanKey} · {initial.width}×{initial.height}
           </div>
-          <StudyStackPanel stack={initial.stack} onGo={(id) => void goToSlice(id)} onCopy={(id) => void copyFrom(id)} canEdit={canEdit} />
+          <StudyStackPanel stack={initial.stack} onGo={(id) => void goToSlice(id)} onCopy={(id) => void copyFrom(id)} onInterpolate={() => void interpolate()} canEdit={canEdit} />
           <div data-testid="window-readout">W {win.width} / L {win.level}</div>
           <div data-testid="pixel-readout" className="muted">
             {hover ? `x ${hover.p[0]}, y ${hover.p[1]}: ${initial.pixelKind === 'HU' ? `${hover.value} HU` : `display value ${hover.value} (not HU)`}` : 'Move over the image'}
@@ -504,7 +518,7 @@ export default function Editor({ initial, canEdit, canReview, readOnlyReason, re
 }
 
 /** The slice's place in its study, with the neighbours as previews to open or to copy outlines from. */
-function StudyStackPanel({ stack, onGo, onCopy, canEdit }: { stack: EditorState['stack']; onGo(id: string): void; onCopy(id: string): void; canEdit: boolean }) {
+function StudyStackPanel({ stack, onGo, onCopy, onInterpolate, canEdit }: { stack: EditorState['stack']; onGo(id: string): void; onCopy(id: string): void; onInterpolate(): void; canEdit: boolean }) {
   const neighbour = (id: string | null, label: string, keys: string, copyKeys: string) =>
     id ? (
       <figure className="stack-neighbour" data-testid={`neighbour-${label.toLowerCase()}`}>
@@ -525,6 +539,7 @@ function StudyStackPanel({ stack, onGo, onCopy, canEdit }: { stack: EditorState[
           {neighbour(stack.next, 'Next', '↓', 'Shift+↓')}
         </div>
       )}
+      {canEdit && stack.previous && stack.next && <button onClick={onInterpolate} title="Blend the lesions of the slices before and after into this one">Interpolate from neighbours (I)</button>}
     </div>
   );
 }

@@ -10,7 +10,7 @@ export type EditorAction =
   | 'opacity-down' | 'opacity-up'
   | 'window-lung' | 'window-mediastinal' | 'window-default'
   | 'fit' | 'undo' | 'redo' | 'delete' | 'finish' | 'cancel'
-  | 'slice-previous' | 'slice-next' | 'copy-previous' | 'copy-next'
+  | 'slice-previous' | 'slice-next' | 'copy-previous' | 'copy-next' | 'interpolate'
   | 'next-slice' | 'submit' | 'help';
 
 export interface Shortcut {
@@ -55,6 +55,7 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'slice-next', keys: '↓ / Page Down', description: 'Next slice in this study', matches: (e) => !e.shiftKey && !mod(e) && (e.key === 'ArrowDown' || e.key === 'PageDown') },
   { action: 'copy-previous', keys: 'Shift+↑', description: 'Copy the outlines of the previous slice into this one', matches: (e) => e.shiftKey && !mod(e) && e.key === 'ArrowUp' },
   { action: 'copy-next', keys: 'Shift+↓', description: 'Copy the outlines of the next slice into this one', matches: (e) => e.shiftKey && !mod(e) && e.key === 'ArrowDown' },
+  { action: 'interpolate', keys: 'I', description: 'Interpolate the lesions between the previous and next slices into this one', matches: plain('i') },
   { action: 'next-slice', keys: 'N', description: 'Skip to the next slice in the queue', matches: plain('n') },
   { action: 'help', keys: '?', description: 'This help', matches: (e) => e.key === '?' },
 ];
