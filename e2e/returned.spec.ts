@@ -16,10 +16,10 @@ test('a rejected slice stays visible to its annotator: Rejected with the comment
   // The middle of the pool: the other specs take theirs from either end.
   const pool = await unlabelledSlices(annotator.request);
   const id = pool[Math.floor(pool.length / 2)];
-  const { width, height } = await editorState(annotator.request, id);
+  const { width, height, version } = await editorState(annotator.request, id);
 
   const saved = await annotator.request.put(`/api/slices/${id}/annotations`, {
-    data: { baseVersion: 0, polygons: [{ clientKey: 'a', lesionClass: 'GGO', points: [[width * 0.2, height * 0.2], [width * 0.4, height * 0.2], [width * 0.3, height * 0.4]] }], sliceClass: null },
+    data: { baseVersion: version, polygons: [{ clientKey: 'a', lesionClass: 'GGO', points: [[width * 0.2, height * 0.2], [width * 0.4, height * 0.2], [width * 0.3, height * 0.4]] }], sliceClass: null },
   });
   expect(saved.ok()).toBe(true);
   const submitted = await annotator.request.post(`/api/slices/${id}/submit`, { data: { baseVersion: (await saved.json()).version } });

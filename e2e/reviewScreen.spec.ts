@@ -37,14 +37,15 @@ test('the review screen shows the author and what a resubmission changed, offers
   const s = Math.round(width * 0.1);
 
   // First submission: A and B. Rejected. Resubmission: A kept, B deleted, C added.
-  const first = await save(annotator, id, 0, [{ clientKey: 'a', lesionClass: 'GGO', points: square(s, s, s) }, { clientKey: 'b', lesionClass: 'C', points: square(3 * s, s, s) }]);
+  // Slices may carry a version already (the base model's proposals are written as one).
+  const first = await save(annotator, id, (await editorState(annotator.request, id)).version, [{ clientKey: 'a', lesionClass: 'GGO', points: square(s, s, s) }, { clientKey: 'b', lesionClass: 'C', points: square(3 * s, s, s) }]);
   const submitted = await submit(annotator, id, first.version);
   const rejected = await reviewer.request.post(`/api/slices/${id}/review`, { data: { action: 'reject', baseVersion: submitted, comment: 'B is not a lesion; C is missing' } });
   expect(rejected.ok()).toBe(true);
   const second = await save(annotator, id, (await rejected.json()).version, [{ id: first.ids.a, clientKey: 'a', lesionClass: 'GGO', points: square(s, s, s) }, { clientKey: 'c', lesionClass: 'C', points: square(5 * s, 3 * s, s) }]);
   await submit(annotator, id, second.version);
   // Another submitted slice waits behind it.
-  const otherSaved = await save(annotator, other, 0, [{ clientKey: 'x', lesionClass: 'GGO', points: square(s, s, s) }]);
+  const otherSaved = await save(annotator, other, (await editorState(annotator.request, other)).version, [{ clientKey: 'x', lesionClass: 'GGO', points: square(s, s, s) }]);
   await submit(annotator, other, otherSaved.version);
 
   await reviewer.goto('/review');
