@@ -16,12 +16,18 @@ test('a rejected slice stays visible to its annotator: Rejected with the comment
   // The middle of the pool: the other specs take theirs from either end.
   const pool = await unlabelledSlices(annotator.request);
   const id = pool[Math.floor(pool.length / 2)];
-  const { width, height, version } = await editorState(annotator.request, id);
+  const { width, height } = await editorState(annotator.request, id);
 
-  const saved = await annotator.request.put(`/api/slices/${id}/annotations`, {
-    data: { baseVersion: version, polygons: [{ clientKey: 'a', lesionClass: 'GGO', points: [[width * 0.2, height * 0.2], [width * 0.4, height * 0.2], [width * 0.3, height * 0.4]] }], sliceClass: null },
-  });
-  expect(saved.ok()).toBe(true);
+  // On the slice's current version; the worker's score job may write proposals meanwhile (a stale save: again).
+  let saved = await annotator.request.get('/login');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { version } = await editorState(annotator.request, id);
+    saved = await annotator.request.put(`/api/slices/${id}/annotations`, {
+      data: { baseVersion: version, polygons: [{ clientKey: 'a', lesionClass: 'GGO', points: [[width * 0.2, height * 0.2], [width * 0.4, height * 0.2], [width * 0.3, height * 0.4]] }], sliceClass: null },
+    });
+    if (saved.status() !== 409) break;
+  }
+  expect(saved.ok(), await saved.text()).toBe(true);
   const submitted = await annotator.request.post(`/api/slices/${id}/submit`, { data: { baseVersion: (await saved.json()).version } });
   expect(submitted.ok()).toBe(true);
   const comment = `Outline the consolidation too (${Date.now()})`;
