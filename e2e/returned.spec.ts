@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type APIResponse } from '@playwright/test';
 import { login, loginAs } from './helpers';
 import { editorState, unlabelledSlices } from './editorHelpers';
 
@@ -19,7 +19,7 @@ test('a rejected slice stays visible to its annotator: Rejected with the comment
   const { width, height } = await editorState(annotator.request, id);
 
   // On the slice's current version; the worker's score job may write proposals meanwhile (a stale save: again).
-  let saved = await annotator.request.get('/login');
+  let saved: APIResponse | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     const { version } = await editorState(annotator.request, id);
     saved = await annotator.request.put(`/api/slices/${id}/annotations`, {
@@ -27,8 +27,8 @@ test('a rejected slice stays visible to its annotator: Rejected with the comment
     });
     if (saved.status() !== 409) break;
   }
-  expect(saved.ok(), await saved.text()).toBe(true);
-  const submitted = await annotator.request.post(`/api/slices/${id}/submit`, { data: { baseVersion: (await saved.json()).version } });
+  expect(saved!.ok(), await saved!.text()).toBe(true);
+  const submitted = await annotator.request.post(`/api/slices/${id}/submit`, { data: { baseVersion: (await saved!.json()).version } });
   expect(submitted.ok()).toBe(true);
   const comment = `Outline the consolidation too (${Date.now()})`;
   const rejected = await reviewer.request.post(`/api/slices/${id}/review`, { data: { action: 'reject', baseVersion: (await submitted.json()).version, comment } });
