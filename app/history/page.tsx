@@ -19,7 +19,16 @@ export default async function HistoryPage() {
             {rows.map((r) => (
               <tr key={r.sliceId}>
                 <td><Link href={`/annotate/${r.sliceId}`}>{r.studyKey} #{r.index}</Link></td>
-                <td><span className={`badge ${r.status}`}>{STATUS_LABELS[r.status as SliceStatusName]}</span></td>
+                <td>
+                  {r.returned ? (
+                    <>
+                      <span className="badge REJECTED" data-testid="rejected-badge">Rejected</span>{' '}
+                      <span className="muted">{r.returned.reviewer ?? 'A reviewer'}: “{r.returned.comment}”</span>
+                    </>
+                  ) : (
+                    <span className={`badge ${r.status}`}>{STATUS_LABELS[r.status as SliceStatusName]}</span>
+                  )}
+                </td>
                 <td>{r.polygons}</td>
                 <td>{r.lastWorkedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC</td>
               </tr>

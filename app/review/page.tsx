@@ -5,7 +5,7 @@ import { reviewQueue } from '@/lib/review/service';
 
 type Row = Awaited<ReturnType<typeof reviewQueue>>['submitted'][number];
 
-function QueueTable({ rows, empty, testId }: { rows: Row[]; empty: string; testId: string }) {
+function QueueTable({ rows, empty, testId, screen }: { rows: Row[]; empty: string; testId: string; screen: 'review' | 'annotate' }) {
   if (rows.length === 0) return <p className="muted">{empty}</p>;
   return (
     <table className="card" data-testid={testId}>
@@ -17,7 +17,7 @@ function QueueTable({ rows, empty, testId }: { rows: Row[]; empty: string; testI
             <td>{r.submittedBy?.name ?? '—'}</td>
             <td>{r.submittedAt ? r.submittedAt.toISOString().replace('T', ' ').slice(0, 16) : '—'}</td>
             <td>
-              <Link href={`/annotate/${r.id}`}>Review</Link> · <Link href={`/slices/${r.id}/history`}>History</Link>
+              <Link href={`/${screen}/${r.id}`}>Review</Link> · <Link href={`/slices/${r.id}/history`}>History</Link>
             </td>
           </tr>
         ))}
@@ -36,9 +36,9 @@ export default async function ReviewPage() {
         How much reviewers and annotators change the model’s proposals: <Link href="/effort">correction effort</Link>.
       </p>
       <h2>Submitted by annotators ({submitted.length})</h2>
-      <QueueTable rows={submitted} empty="Nothing waiting: every submitted slice has been reviewed." testId="review-submitted" />
+      <QueueTable rows={submitted} empty="Nothing waiting: every submitted slice has been reviewed." testId="review-submitted" screen="review" />
       <h2>Model proposals awaiting a human ({proposals.length})</h2>
-      <QueueTable rows={proposals} empty="No untouched model proposals." testId="review-proposals" />
+      <QueueTable rows={proposals} empty="No untouched model proposals." testId="review-proposals" screen="annotate" />
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * with its vertex handles, and the polygon being drawn. Layers are split so that dragging a vertex redraws only the
  * selection layer, and the unselected polygons are memoised elements that view changes do not rebuild.
  * The annotation layer has no Konva hit graph: redrawing it on every pan or zoom frame cost as much as drawing the
- * polygons themselves. Clicks find the unselected polygon under the pointer geometrically instead (polygonAt).
+ * polygons themselves. Clicks find the unselected polygon under the pointer geometrically instead (the select tool, lib/editor/tools).
  * While the view is panned or wheel-zoomed, that layer shows a bitmap of its polygons instead of redrawing 10k
  * vertices a frame (useViewSnapshot); the shapes come back, crisp, when the gesture ends or the wheel rests.
  */
@@ -12,50 +12,47 @@ import Konva from 'konva';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import { Circle, Group, Image as KonvaImage, Layer, Line, Shape, Stage } from 'react-konva';
 import type { EditOp, EditorPolygon } from '@/lib/editor/document';
-import { clampToImage, nearestEdge, polygonAt, simplifyTrace, toImage, zoomAround, type View } from '@/lib/editor/geometry';
+import type { EditorUi, VertexRef } from '@/lib/editor/editorReducer';
+import { clampToImage, toImage, zoomAround, type View } from '@/lib/editor/geometry';
+import { TOOLS, type ToolInput, type ToolStep } from '@/lib/editor/tools';
+import { vertexEdits } from '@/lib/editor/tools/select';
+import { OUTLINE_PX } from '@/lib/editor/tools/types';
+import { wheelSliceStep } from '@/lib/editor/volume';
 import type { LesionClass, Point } from '@/lib/imaging/contours';
+import type { OutlineDiff } from '@/lib/review/submissionDiff';
 import type { Window } from '@/lib/imaging/window';
 
-export type Tool = 'select' | 'polygon' | 'freehand';
 export const CLASS_COLOURS: Record<LesionClass, string> = { GGO: '#f5c542', C: '#ef5b9c' };
 const PROPOSAL_COLOUR = '#4fd1c5';
-/** Screen pixels within which a click on the first vertex closes the polygon. */
-const CLOSE_DISTANCE_PX = 8;
+const REFUSED_COLOUR = '#ff3b30';
+/** Review screen: how an outline changed since the previous submission. */
+export const DIFF_COLOURS = { added: '#48bb78', changed: '#ed8936', removed: '#a0aec0' } as const;
 const HANDLE_RADIUS_PX = 5;
-/** Outline width of the polygons (screen px); a click within half of it outside the fill still hits the polygon. */
-const OUTLINE_PX = 1.5;
-
-export interface VertexRef {
-  ring: number;
-  index: number;
-}
 
 export interface CanvasViewProps {
   stageSize: { width: number; height: number };
-  image: { width: number; height: number; canvas: HTMLCanvasElement | null };
+  image: { width: number; height: number; canvas: HTMLCanvasElement | null; values: ArrayLike<number> | null };
   imageLayerRef: MutableRefObject<Konva.Layer | null>;
-  polygons: EditorPolygon[];
+  /** What the canvas shows and which tool acts: the editor's reducer state. */
+  ui: EditorUi;
   proposals: EditorPolygon[];
-  visible: Record<LesionClass | 'proposals', boolean>;
-  opacity: number;
-  tool: Tool;
-  activeClass: LesionClass;
-  selectedKey: string | null;
-  selectedVertex: VertexRef | null;
-  drawing: Point[];
-  view: View;
-  win: Window;
+  /** Polygons the last save had to leave out (the server would refuse them): drawn with a red dashed outline. */
+  refusedKeys: ReadonlySet<string>;
+  /** Review screen: the change of each outline since the previous submission, and the outlines removed since. */
+  diff: OutlineDiff | null;
   windowStep: number;
   spaceDown: boolean;
   newKey: () => string;
-  onSelect(key: string | null, vertex?: VertexRef | null): void;
-  /** A click (select tool) on a proposal where no polygon is: take that proposal. */
-  onTakeProposal(proposal: EditorPolygon): void;
+  /** A tool's gesture step (outline, edits, selection, a proposal taken). */
+  onToolStep(step: ToolStep<unknown>): void;
+  /** An edit of the selection through its handles (move, vertex drag, insert, delete). */
   onEdit(op: EditOp): void;
-  onDrawing(points: Point[]): void;
+  onSelect(key: string | null, vertex?: VertexRef | null): void;
   onView(view: View): void;
   onWindow(win: Window): void;
   onHover(p: Point | null): void;
+  /** Shift + wheel: step through the study's slices (+1 next, −1 previous). */
+  onSliceStep(step: 1 | -1): void;
 }
 
 function pathRings(ctx: Konva.Context, rings: Point[][]) {
@@ -217,12 +214,15 @@ function useViewSnapshot(stageRef: MutableRefObject<Konva.Stage | null>, stageSi
 }
 
 export function CanvasView(props: CanvasViewProps) {
-  const { stageSize, image, polygons, proposals, visible, opacity, tool, selectedKey, selectedVertex, drawing, view, win } = props;
+  const { stageSize, image, proposals, ui } = props;
+  const { tool, selectedKey, selectedVertex, drawing, view, visible, opacity } = ui;
+  const polygons = ui.history.present.polygons;
+  const toolModule = TOOLS[tool];
   const stageRef = useRef<Konva.Stage | null>(null);
   const gesture = useRef<
     | { kind: 'pan'; start: Point; view: View }
     | { kind: 'window'; start: Point; win: Window }
-    | { kind: 'trace'; points: Point[] }
+    | { kind: 'tool'; state: unknown }
     | null
   >(null);
   const [dragVertex, setDragVertex] = useState<{ ring: number; index: number; at: Point } | null>(null);
@@ -236,25 +236,32 @@ export function CanvasView(props: CanvasViewProps) {
   };
   const imagePoint = (): Point | null => {
     const p = pointer();
-    return p ? toImage(propsRef.current.view, p) : null;
-  };
-  /** The unselected polygon under the pointer (the topmost), if any. */
-  const unselectedAt = (): EditorPolygon | null => {
-    const ip = imagePoint();
-    const k = ip ? polygonAt(unselectedPolygons, ip, OUTLINE_PX / 2 / view.scale) : -1;
-    return k < 0 ? null : unselectedPolygons[k];
-  };
-  /** The visible proposal under the pointer (the topmost), if any. */
-  const proposalAt = (): EditorPolygon | null => {
-    const ip = imagePoint();
-    const shown = propsRef.current.visible.proposals ? propsRef.current.proposals : [];
-    const k = ip ? polygonAt(shown, ip, OUTLINE_PX / 2 / view.scale) : -1;
-    return k < 0 ? null : shown[k];
+    return p ? toImage(propsRef.current.ui.view, p) : null;
   };
   const onImage = (e: Konva.KonvaEventObject<MouseEvent>) => e.target === e.target.getStage() || e.target.name() === 'ct-image';
-  // Like a Konva click on a shape, a click selects a polygon only when the button went down on that polygon too.
-  const pressedPolygon = useRef<string | null>(null);
-  const pressedProposal = useRef<string | null>(null);
+
+  /** What the current tool sees of this pointer event. */
+  const toolInput = (at: Point, clicks: number, onSelection: boolean): ToolInput => {
+    const { ui, newKey } = propsRef.current;
+    return {
+      at: clampToImage(at, image.width, image.height),
+      scale: ui.view.scale,
+      clicks,
+      drawing: ui.drawing,
+      activeClass: ui.activeClass,
+      newKey,
+      image: { width: image.width, height: image.height, values: image.values },
+      polygons: editablePolygons,
+      proposals: ui.visible.proposals ? propsRef.current.proposals : [],
+      selectedKey: ui.selectedKey,
+      onSelection,
+      options: ui.options,
+    };
+  };
+  const runTool = (step: ToolStep<unknown>) => {
+    gesture.current = step.gesture === null ? null : { kind: 'tool', state: step.gesture };
+    propsRef.current.onToolStep(step);
+  };
 
   // Wheel zoom around the cursor (native listener: React's wheel handler is passive and cannot preventDefault).
   useEffect(() => {
@@ -262,9 +269,15 @@ export function CanvasView(props: CanvasViewProps) {
     if (!container) return;
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
+      if (e.shiftKey) {
+        // Browsers turn a shifted wheel into a horizontal one: either delta steps the slice.
+        const step = wheelSliceStep(e.deltaY || e.deltaX);
+        if (step) propsRef.current.onSliceStep(step);
+        return;
+      }
       const rect = container.getBoundingClientRect();
       const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015));
-      const next = zoomAround(propsRef.current.view, [e.clientX - rect.left, e.clientY - rect.top], factor);
+      const next = zoomAround(propsRef.current.ui.view, [e.clientX - rect.left, e.clientY - rect.top], factor);
       snapshotRef.current.show(next);
       propsRef.current.onView(next);
     };
@@ -277,69 +290,41 @@ export function CanvasView(props: CanvasViewProps) {
     };
   }, []);
 
-  const finishPolygon = (points: Point[]) => {
-    const { onEdit, onDrawing, activeClass, newKey } = propsRef.current;
-    onDrawing([]);
-    // The new polygon is not selected: the drawing tool stays ready for the next one, and a class key pressed
-    // now applies to the next polygon, not silently to this one.
-    if (points.length >= 3) onEdit({ type: 'add', polygon: { key: newKey(), lesionClass: activeClass, points, holes: [], source: 'HUMAN' } });
-  };
-
   const onMouseDown = (e: Konva.KonvaEventObject<MouseEvent>) => {
     const p = pointer();
     const ip = imagePoint();
     if (!p || !ip) return;
     const button = e.evt.button;
-    // Only a plain left press can select: releasing a pan or a window drag over a polygon must not.
-    pressedPolygon.current = null;
     if (button === 1 || (button === 0 && props.spaceDown)) {
       gesture.current = { kind: 'pan', start: p, view };
       e.evt.preventDefault();
       return;
     }
     if (button === 2) {
-      gesture.current = { kind: 'window', start: p, win };
+      gesture.current = { kind: 'window', start: p, win: ui.win };
       return;
     }
     if (button !== 0) return;
-    pressedPolygon.current = onImage(e) ? (unselectedAt()?.key ?? null) : null;
-    pressedProposal.current = onImage(e) && !pressedPolygon.current ? (proposalAt()?.key ?? null) : null;
-    const at = clampToImage(ip, image.width, image.height);
-    if (tool === 'polygon') {
-      if (drawing.length >= 3) {
-        const first = drawing[0];
-        const d = Math.hypot(first[0] - at[0], first[1] - at[1]) * view.scale;
-        if (d <= CLOSE_DISTANCE_PX) return finishPolygon(drawing);
-      }
-      if (e.evt.detail >= 2) return finishPolygon(drawing); // the second click of a double-click closes
-      props.onDrawing([...drawing, at]);
-    } else if (tool === 'freehand') {
-      gesture.current = { kind: 'trace', points: [at] };
-      props.onDrawing([at]);
-    } else if (onImage(e) && !pressedPolygon.current) {
-      props.onSelect(null);
-    }
+    runTool(toolModule.press(toolInput(ip, e.evt.detail, !onImage(e))));
   };
 
   const onMouseMove = () => {
     const p = pointer();
     const ip = imagePoint();
     props.onHover(ip && ip[0] >= 0 && ip[1] >= 0 && ip[0] < image.width && ip[1] < image.height ? ip : null);
-    if (tool === 'polygon' && drawing.length) setCursor(ip);
+    if (toolModule.preview === 'outline' ? drawing.length > 0 : toolModule.preview === 'stroke') setCursor(ip);
     const g = gesture.current;
     if (!g || !p) return;
     if (g.kind === 'pan') {
       const next = { ...g.view, x: g.view.x + p[0] - g.start[0], y: g.view.y + p[1] - g.start[1] };
       snapshot.show(next);
       props.onView(next);
-    }
-    else if (g.kind === 'window') {
+    } else if (g.kind === 'window') {
       const dx = p[0] - g.start[0];
       const dy = p[1] - g.start[1];
       props.onWindow({ width: Math.max(1, Math.round(g.win.width + dx * props.windowStep)), level: Math.round(g.win.level - dy * props.windowStep) });
-    } else if (g.kind === 'trace' && ip) {
-      g.points.push(clampToImage(ip, image.width, image.height));
-      props.onDrawing(g.points.slice());
+    } else if (ip) {
+      runTool(toolModule.drag(g.state, toolInput(ip, 0, false)));
     }
   };
 
@@ -347,14 +332,25 @@ export function CanvasView(props: CanvasViewProps) {
     const g = gesture.current;
     gesture.current = null;
     if (g?.kind === 'pan') snapshot.end();
-    if (g?.kind === 'trace') finishPolygon(simplifyTrace(g.points, view.scale));
+    const ip = imagePoint();
+    if (g?.kind === 'tool' && ip) runTool(toolModule.release(g.state, toolInput(ip, 0, false)));
   };
 
   // The annotation layer without the selected polygon; rebuilt only when what it shows changes.
-  const unselectedPolygons = useMemo(() => polygons.filter((p) => p.key !== selectedKey && visible[p.lesionClass]), [polygons, selectedKey, visible]);
+  const shownPolygons = useMemo(() => polygons.filter((p) => visible[p.lesionClass] && !ui.hidden.includes(p.key)), [polygons, visible, ui.hidden]);
+  // Locked polygons are drawn but out of every gesture's reach.
+  const editablePolygons = useMemo(() => shownPolygons.filter((p) => !ui.locked.includes(p.key)), [shownPolygons, ui.locked]);
+  const unselectedPolygons = useMemo(() => shownPolygons.filter((p) => p.key !== selectedKey), [shownPolygons, selectedKey]);
   const unselected = useMemo(
-    () => unselectedPolygons.map((p) => <PolygonShape key={p.key} polygon={p} colour={CLASS_COLOURS[p.lesionClass]} opacity={opacity} name="annotation" listening={false} />),
-    [unselectedPolygons, opacity],
+    () =>
+      unselectedPolygons.map((p) =>
+        props.refusedKeys.has(p.key) ? (
+          <PolygonShape key={p.key} polygon={p} colour={REFUSED_COLOUR} opacity={opacity} dashed name="refused" listening={false} />
+        ) : (
+          <PolygonShape key={p.key} polygon={p} colour={CLASS_COLOURS[p.lesionClass]} opacity={opacity} name="annotation" listening={false} />
+        ),
+      ),
+    [unselectedPolygons, opacity, props.refusedKeys],
   );
   const proposalShapes = useMemo(
     () => (visible.proposals ? proposals.map((p) => <PolygonShape key={p.key} polygon={p} colour={PROPOSAL_COLOUR} opacity={opacity * 0.5} dashed listening={false} />) : null),
@@ -379,7 +375,7 @@ export function CanvasView(props: CanvasViewProps) {
         }
       : selected;
   const handleRadius = HANDLE_RADIUS_PX / view.scale;
-  const editable = tool === 'select' && !props.spaceDown;
+  const editable = tool === 'select' && !props.spaceDown && ui.canEdit && !(selectedKey !== null && ui.locked.includes(selectedKey));
 
   return (
     <Stage
@@ -394,13 +390,7 @@ export function CanvasView(props: CanvasViewProps) {
       onMouseMove={onMouseMove}
       onMouseUp={onMouseUp}
       onMouseLeave={() => props.onHover(null)}
-      onClick={(e) => {
-        const hit = tool === 'select' && onImage(e) ? unselectedAt() : null;
-        if (hit && hit.key === pressedPolygon.current) return props.onSelect(hit.key);
-        const proposal = tool === 'select' && !hit && onImage(e) ? proposalAt() : null;
-        if (proposal && proposal.key === pressedProposal.current) props.onTakeProposal(proposal);
-      }}
-      style={{ cursor: props.spaceDown ? 'grab' : tool === 'select' ? 'default' : 'crosshair' }}
+      style={{ cursor: props.spaceDown ? 'grab' : toolModule.cursor }}
       data-testid="editor-stage"
     >
       <Layer ref={props.imageLayerRef} listening={tool === 'select'}>
@@ -413,8 +403,9 @@ export function CanvasView(props: CanvasViewProps) {
         </Group>
         <KonvaImage ref={snapshot.imageRef} image={undefined} listening={false} />
       </Layer>
+      {props.diff && <DiffOutlines diff={props.diff} polygons={polygons} />}
       <Layer>
-        {shownSelected && visible[shownSelected.lesionClass] && (
+        {shownSelected && visible[shownSelected.lesionClass] && !ui.hidden.includes(shownSelected.key) && (
           <Group
             draggable={editable}
             onDragEnd={(e) => {
@@ -441,9 +432,9 @@ export function CanvasView(props: CanvasViewProps) {
                   e.cancelBubble = true;
                   const ip = imagePoint();
                   if (!ip) return;
-                  const hit = nearestEdge(ring, ip);
-                  props.onEdit({ type: 'insertVertex', key: shownSelected.key, ring: r - 1, after: hit.after, at: hit.at });
-                  props.onSelect(shownSelected.key, { ring: r - 1, index: hit.after + 1 });
+                  const { op, vertex } = vertexEdits.insertOnEdge(shownSelected, r - 1, ring, ip);
+                  props.onEdit(op);
+                  props.onSelect(shownSelected.key, vertex);
                 }}
               />
             ))}
@@ -464,7 +455,7 @@ export function CanvasView(props: CanvasViewProps) {
                     draggable={editable}
                     onMouseDown={(e) => {
                       e.cancelBubble = true;
-                      if (e.evt.altKey && editable) props.onEdit({ type: 'deleteVertex', key: shownSelected.key, ring: r - 1, index: k });
+                      if (e.evt.altKey && editable) props.onEdit(vertexEdits.remove(shownSelected, r - 1, k));
                       else props.onSelect(shownSelected.key, { ring: r - 1, index: k });
                     }}
                     onDragMove={(e) => {
@@ -476,7 +467,7 @@ export function CanvasView(props: CanvasViewProps) {
                       e.cancelBubble = true;
                       const at = clampToImage([e.target.x(), e.target.y()], image.width, image.height);
                       setDragVertex(null);
-                      props.onEdit({ type: 'moveVertex', key: shownSelected.key, ring: r - 1, index: k, to: at });
+                      props.onEdit(vertexEdits.move(shownSelected, r - 1, k, at));
                     }}
                   />
                 );
@@ -486,19 +477,39 @@ export function CanvasView(props: CanvasViewProps) {
         )}
       </Layer>
       <Layer listening={false}>
-        {drawing.length > 0 && (
-          <>
-            <Line
-              points={[...drawing, ...(tool === 'polygon' && cursor ? [cursor] : [])].flat()}
-              stroke={CLASS_COLOURS[props.activeClass]}
-              strokeWidth={1.5}
-              strokeScaleEnabled={false}
-              dash={[4, 3]}
-            />
-            {tool === 'polygon' && drawing.map(([x, y], k) => <Circle key={k} x={x} y={y} radius={(k === 0 ? 5 : 3) / view.scale} fill={k === 0 ? '#ffffff' : CLASS_COLOURS[props.activeClass]} />)}
-          </>
-        )}
+        <ToolPreview preview={toolModule.preview} drawing={drawing} cursor={cursor} colour={CLASS_COLOURS[ui.activeClass]} scale={view.scale} brushRadius={ui.options.brushRadius} />
       </Layer>
     </Stage>
+  );
+}
+
+/** What the current tool is drawing: the open outline (polygon), the trace (freehand), the stroke and brush circle. */
+function ToolPreview({ preview, drawing, cursor, colour, scale, brushRadius }: { preview: 'outline' | 'trace' | 'stroke' | 'none'; drawing: Point[]; cursor: Point | null; colour: string; scale: number; brushRadius: number }) {
+  if (preview === 'stroke') {
+    return (
+      <>
+        {drawing.length > 0 && <Line points={(drawing.length === 1 ? [drawing[0], drawing[0]] : drawing).flat()} stroke={colour} opacity={0.45} strokeWidth={2 * brushRadius} lineCap="round" lineJoin="round" />}
+        {cursor && <Circle x={cursor[0]} y={cursor[1]} radius={brushRadius} stroke={colour} strokeWidth={1} strokeScaleEnabled={false} />}
+      </>
+    );
+  }
+  if (drawing.length === 0 || preview === 'none') return null;
+  return (
+    <>
+      <Line points={[...drawing, ...(preview === 'outline' && cursor ? [cursor] : [])].flat()} stroke={colour} strokeWidth={1.5} strokeScaleEnabled={false} dash={[4, 3]} />
+      {preview === 'outline' && drawing.map(([x, y], k) => <Circle key={k} x={x} y={y} radius={(k === 0 ? 5 : 3) / scale} fill={k === 0 ? '#ffffff' : colour} />)}
+    </>
+  );
+}
+
+/** The review diff as outlines over the annotation: added and changed outlines in their colour, removed ones dashed. */
+function DiffOutlines({ diff, polygons }: { diff: OutlineDiff; polygons: readonly EditorPolygon[] }) {
+  const marked = polygons.filter((p) => diff.change[p.key] === 'added' || diff.change[p.key] === 'changed');
+  const removed = diff.removed.map((r) => ({ ...r, key: `removed-${r.id}`, source: 'HUMAN' as const }));
+  return (
+    <Layer listening={false} name="review-diff">
+      {marked.map((p) => <PolygonShape key={`diff-${p.key}`} polygon={p} colour={DIFF_COLOURS[diff.change[p.key] as 'added' | 'changed']} opacity={0} name={`diff-${diff.change[p.key]}`} listening={false} />)}
+      {removed.map((p) => <PolygonShape key={p.key} polygon={p} colour={DIFF_COLOURS.removed} opacity={0} dashed name="diff-removed" listening={false} />)}
+    </Layer>
   );
 }

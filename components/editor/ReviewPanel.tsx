@@ -2,8 +2,11 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 
-/** A reviewer's decision on the slice in the editor: accept, or send back with a comment. Edits are saved first. */
-export function ReviewPanel({ sliceId, status, flush, baseVersion }: { sliceId: string; status: string; flush: () => Promise<boolean>; baseVersion: () => number }) {
+/**
+ * A reviewer's decision on the slice in the editor: accept, or send back with a comment. Edits are saved first.
+ * Afterwards the review screen moves on to `nextHref` (the next review item); elsewhere back to the review list.
+ */
+export function ReviewPanel({ sliceId, status, flush, baseVersion, nextHref = '/review' }: { sliceId: string; status: string; flush: () => Promise<boolean>; baseVersion: () => number; nextHref?: string }) {
   const router = useRouter();
   const [comment, setComment] = useState('');
   const [rejecting, setRejecting] = useState(false);
@@ -25,7 +28,7 @@ export function ReviewPanel({ sliceId, status, flush, baseVersion }: { sliceId: 
     const body = await res.json().catch(() => ({}));
     setBusy(false);
     if (!res.ok) return setMessage(body.error ?? `Could not ${action}`);
-    router.push('/review');
+    router.push(nextHref);
     router.refresh();
   }
 

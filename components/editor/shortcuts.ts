@@ -3,12 +3,14 @@
  * (`?`) lists it, so the two can never disagree.
  */
 export type EditorAction =
-  | 'tool-select' | 'tool-polygon' | 'tool-freehand'
+  | 'tool-select' | 'tool-polygon' | 'tool-freehand' | 'tool-brush' | 'tool-eraser' | 'tool-threshold' | 'tool-wand'
+  | 'brush-smaller' | 'brush-larger'
   | 'class-ggo' | 'class-c'
   | 'toggle-ggo' | 'toggle-c' | 'toggle-proposals' | 'accept-proposals'
   | 'opacity-down' | 'opacity-up'
   | 'window-lung' | 'window-mediastinal' | 'window-default'
   | 'fit' | 'undo' | 'redo' | 'delete' | 'finish' | 'cancel'
+  | 'slice-previous' | 'slice-next' | 'copy-previous' | 'copy-next' | 'interpolate'
   | 'next-slice' | 'submit' | 'help';
 
 export interface Shortcut {
@@ -25,6 +27,12 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'tool-select', keys: 'V', description: 'Select / edit tool', matches: plain('v') },
   { action: 'tool-polygon', keys: 'P', description: 'Polygon tool (click vertices)', matches: plain('p') },
   { action: 'tool-freehand', keys: 'F', description: 'Freehand tool (drag to trace)', matches: plain('f') },
+  { action: 'tool-brush', keys: 'B', description: 'Brush: paint the active class (drag)', matches: plain('b') },
+  { action: 'tool-eraser', keys: 'E', description: 'Eraser: remove from any polygon (drag); inside one it cuts a hole, across one it splits it', matches: plain('e') },
+  { action: 'tool-threshold', keys: 'H', description: 'Threshold brush: paints only pixels within the value range (HU on CT)', matches: plain('h') },
+  { action: 'tool-wand', keys: 'G', description: 'Magic wand: click to grow a region of similar value (tolerance in the toolbar)', matches: plain('g') },
+  { action: 'brush-smaller', keys: '{ (Shift+[)', description: 'Smaller brush', matches: (e) => !mod(e) && e.key === '{' },
+  { action: 'brush-larger', keys: '} (Shift+])', description: 'Larger brush', matches: (e) => !mod(e) && e.key === '}' },
   { action: 'class-ggo', keys: '1', description: 'Class GGO (new polygons, or the selected one)', matches: plain('1') },
   { action: 'class-c', keys: '2', description: 'Class C — consolidation', matches: plain('2') },
   { action: 'toggle-ggo', keys: 'Shift+1', description: 'Show / hide GGO', matches: (e) => e.shiftKey && e.code === 'Digit1' },
@@ -33,8 +41,8 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'accept-proposals', keys: 'A', description: 'Accept all model proposals into the annotation', matches: plain('a') },
   { action: 'opacity-down', keys: '[', description: 'Less fill opacity', matches: plain('[') },
   { action: 'opacity-up', keys: ']', description: 'More fill opacity', matches: plain(']') },
-  { action: 'window-lung', keys: 'L', description: 'Lung window W1500 / L−600', matches: plain('l') },
-  { action: 'window-mediastinal', keys: 'M', description: 'Mediastinal window W350 / L50', matches: plain('m') },
+  { action: 'window-lung', keys: 'L', description: 'Lung window W1500 / L−600 (CT); on 8-bit slices the image as stored', matches: plain('l') },
+  { action: 'window-mediastinal', keys: 'M', description: 'Mediastinal window W350 / L50 (CT); on 8-bit slices more contrast', matches: plain('m') },
   { action: 'window-default', keys: 'W', description: 'The slice’s own window', matches: plain('w') },
   { action: 'fit', keys: '0', description: 'Fit the slice to the screen', matches: plain('0') },
   { action: 'undo', keys: 'Ctrl/Cmd+Z', description: 'Undo', matches: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z' },
@@ -43,6 +51,11 @@ export const SHORTCUTS: Shortcut[] = [
   { action: 'finish', keys: 'Enter', description: 'Close the polygon being drawn', matches: (e) => e.key === 'Enter' && !mod(e) },
   { action: 'cancel', keys: 'Esc', description: 'Cancel drawing / clear the selection', matches: (e) => e.key === 'Escape' },
   { action: 'submit', keys: 'Ctrl/Cmd+Enter', description: 'Submit for review and go to the next slice', matches: (e) => mod(e) && e.key === 'Enter' },
+  { action: 'slice-previous', keys: '↑ / Page Up', description: 'Previous slice in this study', matches: (e) => !e.shiftKey && !mod(e) && (e.key === 'ArrowUp' || e.key === 'PageUp') },
+  { action: 'slice-next', keys: '↓ / Page Down', description: 'Next slice in this study', matches: (e) => !e.shiftKey && !mod(e) && (e.key === 'ArrowDown' || e.key === 'PageDown') },
+  { action: 'copy-previous', keys: 'Shift+↑', description: 'Copy the outlines of the previous slice into this one', matches: (e) => e.shiftKey && !mod(e) && e.key === 'ArrowUp' },
+  { action: 'copy-next', keys: 'Shift+↓', description: 'Copy the outlines of the next slice into this one', matches: (e) => e.shiftKey && !mod(e) && e.key === 'ArrowDown' },
+  { action: 'interpolate', keys: 'I', description: 'Interpolate the lesions between the previous and next slices into this one', matches: plain('i') },
   { action: 'next-slice', keys: 'N', description: 'Skip to the next slice in the queue', matches: plain('n') },
   { action: 'help', keys: '?', description: 'This help', matches: (e) => e.key === '?' },
 ];
@@ -50,6 +63,7 @@ export const SHORTCUTS: Shortcut[] = [
 /** Mouse gestures, listed in the help next to the keys. */
 export const MOUSE_HELP: [string, string][] = [
   ['Wheel', 'Zoom around the cursor'],
+  ['Shift + wheel', 'Previous / next slice in this study'],
   ['Space + drag, middle drag', 'Pan'],
   ['Right drag', 'Window / level (horizontal = width, vertical = level)'],
   ['Click an edge of the selected polygon', 'Insert a vertex'],

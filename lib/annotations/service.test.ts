@@ -24,6 +24,14 @@ function suite(provider: DatabaseProvider) {
 
   const rejection = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as DomainError);
 
+  it('places a slice in its study: position, count and the slices before and after it by index', async () => {
+    const { sliceIds } = await createTestStudy(t.db, { slices: 3 });
+    const [first, middle, last] = await Promise.all(sliceIds.map((id) => loadEditorState(t.db, id)));
+    expect(middle.stack).toEqual({ position: 2, count: 3, previous: sliceIds[0], next: sliceIds[2] });
+    expect(first.stack).toMatchObject({ position: 1, previous: null, next: sliceIds[1] });
+    expect(last.stack).toMatchObject({ position: 3, previous: sliceIds[1], next: null });
+  });
+
   it('stores polygons and the slice class exactly, with a revision per change, and reloads them', async () => {
     const { sliceIds } = await createTestStudy(t.db, { slices: 1 });
     const id = sliceIds[0];

@@ -16,6 +16,8 @@ import { sliceTransaction } from '@/lib/slices/sliceTransaction';
 import { MAX_VERTICES_PER_REQUEST, validatePolygons } from './polygon';
 import { saveRequestSchema, type SaveRequest } from './schema';
 import { availableSliceClasses } from './sliceClasses';
+import { returnedSlices } from '@/lib/review/returned';
+import { pixelSpacingOf } from '@/lib/editor/lesionList';
 
 export interface StoredPolygon {
   id: string;
@@ -38,6 +40,10 @@ export interface EditorState {
   window: { width: number; level: number };
   study: { id: string; scanKey: string };
   index: number;
+  /** [row, column] spacing in mm where the study records it (DICOM), for areas in mm²; null otherwise. */
+  pixelSpacing: [number, number] | null;
+  /** The slice's place in its study's stack (ordered by index: cranial to caudal for volumes) and its neighbours. */
+  stack: StudyStack;
   /** The annotation: human and imported polygons. */
   polygons: StoredPolygon[];
   /** The model's proposals, shown as a separate layer. */
@@ -53,12 +59,31 @@ export interface EditorState {
 
 const polygonSelect = { id: true, lesionClass: true, points: true, holes: true, source: true, status: true, score: true, version: true, modelVersionId: true } as const;
 
+export interface StudyStack {
+  /** 1-based position among the study's slices. */
+  position: number;
+  count: number;
+  previous: string | null;
+  next: string | null;
+}
+
+/** Where a slice sits in its study: the slices before and after it by index, and how many there are. */
+export async function studyStack(db: Db, studyId: string, index: number): Promise<StudyStack> {
+  const [before, count, previous, next] = await Promise.all([
+    db.slice.count({ where: { studyId, index: { lt: index } } }),
+    db.slice.count({ where: { studyId } }),
+    db.slice.findFirst({ where: { studyId, index: { lt: index } }, orderBy: { index: 'desc' }, select: { id: true } }),
+    db.slice.findFirst({ where: { studyId, index: { gt: index } }, orderBy: { index: 'asc' }, select: { id: true } }),
+  ]);
+  return { position: before + 1, count, previous: previous?.id ?? null, next: next?.id ?? null };
+}
+
 export async function loadEditorState(db: Db, sliceId: string): Promise<EditorState> {
   const slice = await db.slice.findUnique({
     where: { id: sliceId },
     select: {
       id: true, version: true, status: true, width: true, height: true, pixelKind: true, windowWidth: true, windowLevel: true, index: true,
-      study: { select: { id: true, scanKey: true } },
+      study: { select: { id: true, scanKey: true, importMeta: true } },
       annotations: { where: { deletedAt: null }, orderBy: { createdAt: 'asc' }, select: polygonSelect },
       labels: { orderBy: { createdAt: 'desc' }, take: 1, select: { className: true, unsure: true } },
       reviews: { orderBy: { createdAt: 'desc' }, take: 1, select: { action: true, comment: true, createdAt: true, reviewer: { select: { name: true } } } },
@@ -75,8 +100,10 @@ export async function loadEditorState(db: Db, sliceId: string): Promise<EditorSt
     height: slice.height,
     pixelKind: slice.pixelKind,
     window: { width: slice.windowWidth, level: slice.windowLevel },
-    study: slice.study,
+    study: { id: slice.study.id, scanKey: slice.study.scanKey },
     index: slice.index,
+    pixelSpacing: pixelSpacingOf(slice.study.importMeta),
+    stack: await studyStack(db, slice.study.id, slice.index),
     polygons: all.filter((a) => a.source !== 'MODEL'),
     proposals: all.filter((a) => a.source === 'MODEL'),
     sliceClass: slice.labels[0]?.className ?? null,
@@ -167,7 +194,7 @@ export async function submitSlice(db: Db, sliceId: string, user: PublicUser, bas
   return { version };
 }
 
-/** The slices a user worked on, newest first: what they saved or submitted, with the slice's current state. */
+/** The slices a user worked on, newest first: what they saved or submitted, with the slice's current state (rejected work marked). */
 export async function userHistory(db: Db, userId: string, take = 100) {
   const revisions = await db.annotationRevision.findMany({
     where: { authorId: userId },
@@ -190,8 +217,14 @@ export async function userHistory(db: Db, userId: string, take = 100) {
     select: { id: true, index: true, status: true, study: { select: { scanKey: true } }, _count: { select: { annotations: { where: { deletedAt: null, source: { not: 'MODEL' } } } } } },
   });
   const byId = new Map(slices.map((s) => [s.id, s]));
+  const returned = new Map((await returnedSlices(db, userId)).map((r) => [r.sliceId, r]));
   return ids.filter((id) => byId.has(id)).map((id) => {
     const s = byId.get(id)!;
-    return { sliceId: id, studyKey: s.study.scanKey, index: s.index, status: s.status, polygons: s._count.annotations, lastWorkedAt: last.get(id)! };
+    const back = returned.get(id);
+    return {
+      sliceId: id, studyKey: s.study.scanKey, index: s.index, status: s.status, polygons: s._count.annotations, lastWorkedAt: last.get(id)!,
+      /** Set when a reviewer sent the slice back to this user: shown as Rejected with the comment. */
+      returned: back ? { comment: back.comment, reviewer: back.reviewer } : null,
+    };
   });
 }

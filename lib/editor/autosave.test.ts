@@ -123,4 +123,21 @@ describe('AutosaveController', () => {
     expect(ctl.hasUnsaved).toBe(false);
     expect(statuses.at(-1)).toBe('saved');
   });
+
+  it('a save with refused polygons stores the rest, keeps the work locally with status error, and sends again on the next edit', async () => {
+    let refuse = true;
+    const { ctl, storage, timers, statuses, saved } = setup(async (p) => ({ kind: 'ok', version: p.baseVersion + 1, ids: {}, ...(refuse ? { refused: [{ key: 'x', message: 'polygon 1 (GGO) intersects itself (edges 0 and 2)' }] } : {}) }));
+    ctl.change(doc(1));
+    await timers.runAll();
+    expect(saved).toEqual([4]);
+    expect(statuses.at(-1)).toBe('error');
+    expect(ctl.hasUnsaved).toBe(true);
+    expect(JSON.parse(storage.map.get('k')!)).toMatchObject({ baseVersion: 4, doc: doc(1) });
+    expect(timers.queue).toHaveLength(0); // no retry loop: only an edit can fix it
+    refuse = false;
+    ctl.change(doc(2));
+    await timers.runAll();
+    expect(statuses.at(-1)).toBe('saved');
+    expect(storage.map.has('k')).toBe(false);
+  });
 });

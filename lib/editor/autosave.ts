@@ -7,6 +7,8 @@
  * - 409 → status 'conflict' with the server's state; the user picks `discardMine()` or `keepMine()` (re-send based on
  *   the server's version, which the server stores as new revisions: nothing of either person is lost).
  * - A network failure → status 'offline' and retries with back-off; `retryNow()` on the browser's online event.
+ * - Polygons the server would refuse are left out of the save by the transport and reported as `refused`: the rest
+ *   is stored, status 'error' names them, and the work stays in local storage until an edit fixes them.
  */
 import type { EditorDoc } from './document';
 
@@ -19,8 +21,15 @@ export interface SavePayload {
   ids: Record<string, string>;
 }
 
+/** A polygon the server would refuse (or did): kept in the editor and in local storage, left out of the save. */
+export interface RefusedPolygon {
+  key: string;
+  message: string;
+}
+
 export type SendResult =
-  | { kind: 'ok'; version: number; ids: Record<string, string> }
+  /** Saved; `refused` polygons were left out (the rest of the work, slice class included, is stored). */
+  | { kind: 'ok'; version: number; ids: Record<string, string>; refused?: RefusedPolygon[] }
   | { kind: 'conflict'; current: unknown; version: number }
   | { kind: 'invalid'; message: string };
 
@@ -29,7 +38,7 @@ export interface AutosaveDeps {
   send(payload: SavePayload): Promise<SendResult>;
   storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   storageKey: string;
-  onStatus(status: SaveStatus, detail?: { message?: string; current?: unknown }): void;
+  onStatus(status: SaveStatus, detail?: { message?: string; current?: unknown; refused?: RefusedPolygon[] }): void;
   /** The server's ids for new polygons, and the new version after each confirmed save. */
   onSaved(version: number, ids: Record<string, string>): void;
   delayMs?: number;
@@ -149,7 +158,7 @@ export class AutosaveController {
     this.timer = null;
   }
 
-  private setStatus(status: SaveStatus, detail?: { message?: string; current?: unknown }): void {
+  private setStatus(status: SaveStatus, detail?: { message?: string; current?: unknown; refused?: RefusedPolygon[] }): void {
     this.status = status;
     this.deps.onStatus(status, detail);
   }
@@ -182,7 +191,12 @@ export class AutosaveController {
     this.version = result.version;
     this.ids = { ...this.ids, ...result.ids };
     this.deps.onSaved(result.version, result.ids);
-    if (this.latest === doc) {
+    if (this.latest === doc && result.refused?.length) {
+      // Everything else is stored; the refused shapes stay here (and in storage) until an edit fixes or deletes them.
+      this.persist();
+      const message = `${result.refused.map((r) => r.message).join('; ')} — kept in this browser until fixed; everything else is saved`;
+      this.setStatus('error', { message, refused: result.refused });
+    } else if (this.latest === doc) {
       this.latest = null;
       this.deps.storage.removeItem(this.deps.storageKey);
       this.setStatus('saved');

@@ -36,6 +36,12 @@ export type EditOp =
   | { type: 'deleteVertex'; key: string; ring: RingIndex; index: number }
   | { type: 'setSliceClass'; sliceClass: string | null }
   | { type: 'setUnsure'; unsure: boolean }
+  /**
+   * Replaces polygons by others in one step (a brush, eraser or wand result: merged, cut or split outlines). The
+   * added polygons take the place of the first removed one; one that keeps a removed polygon's key and id is an
+   * update of it on the server.
+   */
+  | { type: 'replace'; remove: string[]; add: EditorPolygon[] }
   /** Accept model proposals: copies them into the annotation as the annotator's own polygons. */
   | { type: 'acceptProposals'; proposals: EditorPolygon[]; newKey: () => string };
 
@@ -92,6 +98,14 @@ export function applyEdit(doc: EditorDoc, op: EditOp): EditorDoc {
       return doc.sliceClass === op.sliceClass ? doc : { ...doc, sliceClass: op.sliceClass };
     case 'setUnsure':
       return doc.unsure === op.unsure ? doc : { ...doc, unsure: op.unsure };
+    case 'replace': {
+      const removed = new Set(op.remove.filter((key) => doc.polygons.some((p) => p.key === key)));
+      if (removed.size === 0 && op.add.length === 0) return doc;
+      const at = doc.polygons.findIndex((p) => removed.has(p.key));
+      const kept = doc.polygons.filter((p) => !removed.has(p.key));
+      const insertAt = at < 0 ? kept.length : doc.polygons.slice(0, at).filter((p) => !removed.has(p.key)).length;
+      return { ...doc, polygons: [...kept.slice(0, insertAt), ...op.add, ...kept.slice(insertAt)] };
+    }
     case 'acceptProposals':
       if (op.proposals.length === 0) return doc;
       return {

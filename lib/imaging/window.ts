@@ -32,6 +32,25 @@ export type WindowPresetName = keyof typeof WINDOW_PRESETS;
  */
 export const IDENTITY_WINDOW_8BIT: Window = { width: 256, level: 128 };
 
+/** What a slice's stored values are: Hounsfield units (DICOM, NIfTI) or 8-bit display values (PNG/JPEG). */
+export type PixelKind = 'HU' | 'WINDOWED';
+
+export interface NamedWindow {
+  name: string;
+  label: string;
+  win: Window;
+}
+
+/**
+ * The window presets that mean something for a slice. The lung and mediastinal windows are HU ranges: on 8-bit
+ * display values (0–255) "Lung" (W1500/L−600) maps every pixel to white. Display data gets the image as stored and
+ * a contrast stretch over the darker half, where ground glass lies in an image exported in a lung window.
+ */
+export function windowPresetsFor(kind: PixelKind): NamedWindow[] {
+  if (kind === 'HU') return [{ name: 'lung', label: 'Lung', win: WINDOW_PRESETS.lung }, { name: 'mediastinal', label: 'Mediastinal', win: WINDOW_PRESETS.mediastinal }];
+  return [{ name: 'stored', label: 'As stored', win: IDENTITY_WINDOW_8BIT }, { name: 'contrast', label: 'More contrast', win: { width: 128, level: 96 } }];
+}
+
 /** Default window for HU slices that carry none (no DICOM tags, NIfTI): the lung preset, the product's focus. */
 export const DEFAULT_HU_WINDOW: Window = WINDOW_PRESETS.lung;
 

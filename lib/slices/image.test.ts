@@ -10,13 +10,13 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'ctms-image-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A 300×200 HU ramp from −1000 (left) to +1000 (right). */
-async function storedRamp(): Promise<StoredSlice> {
+async function storedRamp(): Promise<StoredSlice & { pixelKind: 'HU' }> {
   const width = 300;
   const height = 200;
   const pixels = new Int16Array(width * height);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels[y * width + x] = Math.round(-1000 + (2000 * x) / (width - 1));
   const stored = await writePixels({ kind: 'HU', width, height, pixels }, root);
-  return { pixelPath: stored.path, contentHash: stored.contentHash, windowWidth: 1500, windowLevel: -600 };
+  return { pixelPath: stored.path, contentHash: stored.contentHash, windowWidth: 1500, windowLevel: -600, pixelKind: 'HU' };
 }
 
 describe('slice image rendering', () => {
@@ -26,6 +26,14 @@ describe('slice image rendering', () => {
     expect(resolveWindow(slice, 'mediastinal')).toEqual({ width: 350, level: 50 });
     expect(resolveWindow(slice, '400,40')).toEqual({ width: 400, level: 40 });
     expect(() => resolveWindow(slice, 'bone-ish')).toThrow(/Invalid window/);
+  });
+
+  it('refuses the HU presets on a slice of 8-bit display values, where they would paint it white', () => {
+    const display = { windowWidth: 256, windowLevel: 128, pixelKind: 'WINDOWED' as const };
+    expect(() => resolveWindow(display, 'lung')).toThrow(/in HU.*8-bit display values/);
+    expect(() => resolveWindow(display, ' Mediastinal')).toThrow(/in HU/);
+    expect(resolveWindow(display, '128,96')).toEqual({ width: 128, level: 96 });
+    expect(resolveWindow(display, undefined)).toEqual({ width: 256, level: 128 });
   });
 
   it('gives a different ETag for each window, size and content, and the same for the same request', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { applyWindow, parseWindow, type Window } from '@/lib/imaging/window';
+import { applyWindow, parseWindow, WINDOW_PRESETS, type PixelKind, type Window } from '@/lib/imaging/window';
 import { readPixels } from '@/lib/imaging/pixelStore';
 
 /** Longest side of a thumbnail in the slice browser. */
@@ -22,8 +22,13 @@ export interface StoredSlice {
 }
 
 /** The window to render with: the query's, else the one stored with the slice. Throws RangeError on bad text. */
-export function resolveWindow(slice: StoredSlice, text: string | undefined): Window {
-  return text ? parseWindow(text) : { width: slice.windowWidth, level: slice.windowLevel };
+export function resolveWindow(slice: Pick<StoredSlice, 'windowWidth' | 'windowLevel'> & { pixelKind: PixelKind }, text: string | undefined): Window {
+  if (!text) return { width: slice.windowWidth, level: slice.windowLevel };
+  // A named preset is an HU window: on display values it would paint the slice white or black.
+  if (slice.pixelKind !== 'HU' && text.trim().toLowerCase() in WINDOW_PRESETS) {
+    throw new RangeError(`The ${text.trim().toLowerCase()} window is in HU, and this slice stores 8-bit display values: use <width>,<level> (256,128 shows it as stored)`);
+  }
+  return parseWindow(text);
 }
 
 /**

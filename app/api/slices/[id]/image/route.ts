@@ -4,12 +4,15 @@ import { parseInput } from '@/lib/http/errors';
 import { withRole } from '@/lib/http/withRole';
 import { imageQuerySchema, renderSlicePng, resolveWindow, sliceImageEtag } from '@/lib/slices/image';
 
-/** GET /api/slices/{id}/image?window=lung|mediastinal|<width>,<level>&size=full|thumb → PNG, with ETag revalidation. */
+/**
+ * GET /api/slices/{id}/image?window=lung|mediastinal|<width>,<level>&size=full|thumb → PNG, with ETag revalidation.
+ * The named (HU) presets are refused with 400 on slices that store 8-bit display values.
+ */
 export const GET = withRole<{ id: string }>('ANNOTATOR', async (req, { params }) => {
   const query = parseInput(imageQuerySchema, Object.fromEntries(req.nextUrl.searchParams), 'image query');
   const slice = await getDb().slice.findUnique({
     where: { id: params.id },
-    select: { pixelPath: true, contentHash: true, windowWidth: true, windowLevel: true },
+    select: { pixelPath: true, contentHash: true, windowWidth: true, windowLevel: true, pixelKind: true },
   });
   if (!slice) throw notFound(`Slice ${params.id}`);
   let win;
