@@ -117,7 +117,13 @@ test('the latest active-learning simulation shows once its file exists', async (
   const dice = page.getByTestId('simulation-dice');
   await expect(dice.getByRole('heading')).toHaveText('Active-learning simulation: Dice by strategy');
   await expect(dice.locator('.recharts-line')).toHaveCount(2);
+  // the spread over seeds: a band per strategy (random has two seeds at 10)
+  await expect(dice.locator('.recharts-area')).toHaveCount(2);
   const [download] = await Promise.all([page.waitForEvent('download'), dice.getByRole('button', { name: /as CSV/ }).click()]);
-  const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
-  expect(csv).toEqual(['Labelled slices,entropy,random', '10,0.6,0.4', '20,0.7,0.5']);
+  const [header, ...rows] = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+  expect(header).toBe('Labelled slices,entropy,entropy (std over seeds),random,random (std over seeds)');
+  const values = rows.map((r) => r.split(',').map(Number));
+  expect(values[0].slice(0, 4)).toEqual([10, 0.6, 0, 0.4]);
+  expect(values[0][4]).toBeCloseTo(Math.SQRT2 * 0.1, 10); // sample std of 0.3 and 0.5
+  expect(values[1]).toEqual([20, 0.7, 0, 0.5, 0]);
 });
