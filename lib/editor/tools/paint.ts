@@ -14,11 +14,8 @@
 import type { Point } from '@/lib/imaging/contours';
 import type { EditOp, EditorPolygon } from '../document';
 import { addMask, growRegion, isEmpty, maskToPolygons, overlaps, rasterise, strokeMask, subtractMask, type Raster } from '../raster';
-import type { ToolInput, ToolModule, ToolStep } from './types';
-
-export interface Stroke {
-  points: Point[];
-}
+import { strokeTool } from './stroke';
+import type { ToolInput, ToolModule } from './types';
 
 const rasterOf = (input: ToolInput): Raster => ({ width: input.image.width, height: input.image.height });
 
@@ -64,26 +61,11 @@ export function inRange(values: ArrayLike<number>, range: { low: number; high: n
   return (i: number) => values[i] >= low && values[i] <= high;
 }
 
-/** A drag tool that collects a stroke and turns it into edits on release. */
-function strokeTool(name: 'brush' | 'eraser' | 'threshold', finish: (stroke: Point[], input: ToolInput) => EditOp[]): ToolModule<Stroke> {
-  return {
-    name,
-    preview: 'stroke',
-    cursor: 'crosshair',
-    press: (input) => ({ gesture: { points: [input.at] }, drawing: [input.at] }),
-    drag(stroke, input) {
-      const points = [...stroke.points, input.at];
-      return { gesture: { points }, drawing: points };
-    },
-    release: (stroke, input): ToolStep<Stroke> => ({ gesture: null, drawing: [], ops: finish(stroke.points, input) }),
-  };
-}
+export const brushTool = strokeTool('brush', 'stroke', (stroke, input) => addToClass(strokeMask(stroke, input.options.brushRadius, rasterOf(input)), input));
 
-export const brushTool = strokeTool('brush', (stroke, input) => addToClass(strokeMask(stroke, input.options.brushRadius, rasterOf(input)), input));
+export const eraserTool = strokeTool('eraser', 'stroke', (stroke, input) => eraseFromAll(strokeMask(stroke, input.options.brushRadius, rasterOf(input)), input));
 
-export const eraserTool = strokeTool('eraser', (stroke, input) => eraseFromAll(strokeMask(stroke, input.options.brushRadius, rasterOf(input)), input));
-
-export const thresholdTool = strokeTool('threshold', (stroke, input) => {
+export const thresholdTool = strokeTool('threshold', 'stroke', (stroke, input) => {
   const { values } = input.image;
   if (!values) return []; // pixels not loaded yet: nothing to threshold
   return addToClass(strokeMask(stroke, input.options.brushRadius, rasterOf(input), inRange(values, input.options.range)), input);
